@@ -1,0 +1,1 @@
+"""Data tier: dataset specs, ingestion, and the in-memory Dataset. Never imports Dash."""

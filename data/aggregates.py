@@ -1,0 +1,137 @@
+"""Aggregates of a Dataset view, computed with numpy bincount on precomputed group keys.
+
+Each returns a small frame built once at the end: nothing here hands raw rows to a caller.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from data.dataset import Dataset
+
+
+def _mean(total: np.ndarray, count: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def _grouped(ds: Dataset, key_name: str, with_rows: bool = True) -> dict[str, np.ndarray]:
+    """Rows, labelled rows, target mean and score mean per group key."""
+    keys_rows, keys, size = ds.keys_in_view(key_name, with_rows)
+    n_lab = np.bincount(keys, minlength=size)
+    out = {
+        "rows": np.bincount(keys_rows, minlength=size) if with_rows else n_lab,
+        "labelled": n_lab,
+        "target_mean": _mean(np.bincount(keys, ds.labelled_target, size), n_lab),
+    }
+    if ds.labelled_score is not None:
+        out["score_mean"] = _mean(np.bincount(keys, ds.labelled_score, size), n_lab)
+    return out
+
+
+def _select(groups: dict[str, np.ndarray], keep: np.ndarray) -> dict[str, np.ndarray]:
+    return {name: values[keep] for name, values in groups.items()}
+
+
+def kpis(ds: Dataset) -> dict[str, float | int | None]:
+    """Headline numbers for the view."""
+    lab = ds.labelled
+    out: dict[str, float | int | None] = {
+        "rows": int(ds.rows.size),
+        "labelled": int(lab.size),
+        "missing_target": int(ds.rows.size - lab.size),
+        "target_mean": float(ds.labelled_target.mean()) if lab.size else None,
+        "measure_mean": None,
+        "score_mean": None,
+    }
+    measure = ds.measure_in_view
+    if measure is not None and measure.size:
+        out["measure_mean"] = float(measure.mean())
+    if ds.labelled_score is not None and lab.size:
+        out["score_mean"] = float(ds.labelled_score.mean())
+    return out
+
+
+def by_category(ds: Dataset, column: str) -> pd.DataFrame:
+    """Per category of `column`: rows, target mean (e.g. delay rate), mean score; busiest first."""
+    groups = _grouped(ds, f"cat:{column}")
+    order = np.argsort(-groups["rows"], kind="stable")
+    order = order[groups["rows"][order] > 0]
+    names = np.asarray(ds.columns.categories[column], dtype=object)
+    return pd.DataFrame({column: names[order], **_select(groups, order)})
+
+
+def hour_weekday(ds: Dataset) -> pd.DataFrame:
+    """Target mean by weekday (rows, 0 = Monday) and hour (columns)."""
+    low, high = (int(b) for b in ds.columns.bounds[ds.spec.hour_column])
+    matrix = _grouped(ds, "hour_weekday", with_rows=False)["target_mean"].reshape(7, high - low + 1)
+    return pd.DataFrame(matrix, index=range(7), columns=range(low, high + 1))
+
+
+def daily(ds: Dataset, window: int = 7) -> pd.DataFrame:
+    """Per day with data: rows, target mean, and its rolling mean over `window` days."""
+    cols = ds.columns
+    groups = _grouped(ds, "day")
+    keep = np.flatnonzero(groups["rows"] > 0)
+    groups = _select(groups, keep)
+    positives = np.nan_to_num(groups["target_mean"]) * groups["labelled"]
+    kernel = np.ones(window)
+    rolled = np.convolve(positives, kernel)[: keep.size]
+    counts = np.convolve(groups["labelled"], kernel)[: keep.size]
+    dates = np.datetime64(cols.first_day, "D") + keep
+    return pd.DataFrame({"date": dates, **groups, "rolling": _mean(rolled, counts)})
+
+
+def measure_histogram(ds: Dataset, n_bins: int = 66) -> pd.DataFrame:
+    """Counts of the measure (e.g. departure delay) in fixed bins; the ends are clipped."""
+    low, high = ds.spec.measure_clip or ds.memoized(
+        "measure_span", lambda: (float(np.nanmin(ds.columns.measure)), float(np.nanmax(ds.columns.measure)))
+    )
+    counts, edges = np.histogram(np.clip(ds.measure_in_view, low, high), bins=n_bins, range=(low, high))
+    return pd.DataFrame({"low": edges[:-1], "high": edges[1:], "count": counts})
+
+
+def by_bins(ds: Dataset, column: str) -> pd.DataFrame:
+    """Target mean per quantile bin of a numeric column; bins are fixed on the full data."""
+    edges = ds.columns.bin_edges[column]
+    groups = _select(_grouped(ds, f"bin:{column}", with_rows=False), slice(0, edges.size - 1))
+    return pd.DataFrame({"low": edges[:-1], "high": edges[1:], **groups})
+
+
+def routes(ds: Dataset, top: int | None = None) -> pd.DataFrame:
+    """Per origin→dest pair: rows, target mean, mean measure; busiest first."""
+    geo, cols = ds.spec.geo, ds.columns
+    origins, dests = cols.categories[geo.origin], cols.categories[geo.dest]
+    groups = _grouped(ds, "route")
+    if cols.measure is not None:
+        keys_rows, _, size = ds.keys_in_view("route")
+        values = cols.measure if ds.mask is None else cols.measure[ds.rows]
+        ok = np.isfinite(values)
+        keys = keys_rows[ok]
+        totals = np.bincount(keys, values[ok].astype(np.float64), size)
+        groups["measure_mean"] = _mean(totals, np.bincount(keys, minlength=size))
+    busy = np.flatnonzero(groups["rows"] > 0)
+    order = busy[np.argsort(-groups["rows"][busy], kind="stable")][:top]
+    return pd.DataFrame({
+        geo.origin: np.asarray(origins, dtype=object)[order // len(dests)],
+        geo.dest: np.asarray(dests, dtype=object)[order % len(dests)],
+        **_select(groups, order),
+    })
+
+
+def airport_coordinates(ds: Dataset, end: str) -> pd.DataFrame:
+    """Lat/lon per airport of the origin or dest column (first finite value)."""
+    return ds.memoized(f"coords:{end}", lambda: _coordinates(ds, end))
+
+
+def _coordinates(ds: Dataset, end: str) -> pd.DataFrame:
+    geo, cols = ds.spec.geo, ds.columns
+    column, lat, lon = (
+        (geo.origin, geo.origin_lat, geo.origin_lon) if end == "origin" else (geo.dest, geo.dest_lat, geo.dest_lon)
+    )
+    codes, lats, lons = cols.codes[column], cols.numbers[lat], cols.numbers[lon]
+    ok = np.isfinite(lats) & np.isfinite(lons)
+    frame = pd.DataFrame({"code": codes[ok], "lat": lats[ok], "lon": lons[ok]}).drop_duplicates("code")
+    names = cols.categories[column]
+    frame["airport"] = [names[c] for c in frame["code"]]
+    return frame.set_index("airport")[["lat", "lon"]]

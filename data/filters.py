@@ -1,0 +1,60 @@
+"""Filters the Overview sends, checked server-side before they touch the data."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+
+class FilterError(ValueError):
+    """A filter value the client sent is not one the data allows."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A validated selection: date range, category picks, and numeric ranges."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+def parse_date(value, name: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise FilterError(f"{name} must be a date like 2013-06-30, not {type(value).__name__}")
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError as exc:
+        raise FilterError(f"{name} '{value[:20]}' is not a date like 2013-06-30") from exc
+
+
+def parse_choices(value, column: str, allowed: set[str]) -> tuple[str, ...]:
+    if value in (None, ""):
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise FilterError(f"{column} must be a list of names")
+    unknown = [v for v in value if v not in allowed]
+    if unknown:
+        raise FilterError(f"{column}: unknown value(s) {unknown[:5]}")
+    return tuple(dict.fromkeys(value))
+
+
+def parse_range(value, column: str, bounds: tuple[float, float]) -> tuple[float, float] | None:
+    """A [low, high] pair inside bounds, or None when it spans all of them."""
+    if value in (None, ""):
+        return None
+    ok = isinstance(value, list | tuple) and len(value) == 2
+    ok = ok and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    if not ok or not all(math.isfinite(v) for v in value):
+        raise FilterError(f"{column} must be a pair of numbers [low, high]")
+    low, high = float(value[0]), float(value[1])
+    if low > high:
+        raise FilterError(f"{column}: low {low:g} is above high {high:g}")
+    if low <= bounds[0] and high >= bounds[1]:
+        return None
+    return low, high

