@@ -1,0 +1,1 @@
+"""Model tier: training, the versioned registry, and the prediction service. Never imports Dash."""

@@ -1,0 +1,87 @@
+"""The model is one sklearn Pipeline; the baseline is an honest group-rate table."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OrdinalEncoder
+
+from data.spec import DatasetSpec
+
+DEFAULT_PARAMS = {"max_iter": 250, "learning_rate": 0.08, "max_leaf_nodes": 48, "l2_regularization": 1.0}
+
+
+def build_pipeline(spec: DatasetSpec, params: dict | None = None) -> Pipeline:
+    """Encode categories as ordinals (unseen -> missing) and fit gradient-boosted trees."""
+    cats, nums = spec.category_features, spec.number_features
+    encoder = OrdinalEncoder(
+        handle_unknown="use_encoded_value", unknown_value=np.nan, encoded_missing_value=np.nan
+    )
+    prep = ColumnTransformer(
+        [("category", encoder, cats), ("number", "passthrough", nums)],
+        verbose_feature_names_out=False,
+    )
+    settings = {**DEFAULT_PARAMS, **(params or {}), "random_state": 0}
+    mask = [True] * len(cats) + [False] * len(nums)
+    estimator_class = HistGradientBoostingClassifier if spec.is_classification else HistGradientBoostingRegressor
+    estimator = estimator_class(categorical_features=mask, **settings)
+    return Pipeline([("prepare", prep), ("model", estimator)])
+
+
+class GroupRateBaseline(BaseEstimator):
+    """Predicts the training mean of the target within each group (e.g. carrier x hour).
+
+    Groups unseen in training fall back to the overall mean.
+    """
+
+    def __init__(self, columns: tuple[str, ...] = ()):
+        self.columns = columns
+
+    def fit(self, X: pd.DataFrame, y) -> GroupRateBaseline:
+        y = pd.Series(np.asarray(y, dtype=float), index=X.index)
+        self.overall_ = float(y.mean())
+        if self.columns:
+            keys = X[list(self.columns)].astype(str).agg("|".join, axis=1)
+            self.table_ = y.groupby(keys).mean().to_dict()
+        else:
+            self.table_ = {}
+        return self
+
+    def _predict_mean(self, X: pd.DataFrame) -> np.ndarray:
+        if not self.columns:
+            return np.full(len(X), self.overall_)
+        keys = X[list(self.columns)].astype(str).agg("|".join, axis=1)
+        return keys.map(self.table_).fillna(self.overall_).to_numpy(float)
+
+
+class RateClassifier(ClassifierMixin, GroupRateBaseline):
+    def fit(self, X, y):
+        self.classes_ = np.array([0, 1])
+        return super().fit(X, y)
+
+    def predict_proba(self, X) -> np.ndarray:
+        p = np.clip(self._predict_mean(X), 1e-6, 1 - 1e-6)
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+
+class MeanRegressor(RegressorMixin, GroupRateBaseline):
+    def predict(self, X) -> np.ndarray:
+        return self._predict_mean(X)
+
+
+def build_baseline(spec: DatasetSpec) -> GroupRateBaseline:
+    columns = tuple(spec.baseline_columns)
+    return RateClassifier(columns) if spec.is_classification else MeanRegressor(columns)
+
+
+def predict_values(estimator, X: pd.DataFrame, classification: bool) -> np.ndarray:
+    """Probability of the positive class, or the predicted value for regression."""
+    if classification:
+        return estimator.predict_proba(X)[:, 1]
+    return estimator.predict(X)

@@ -1,0 +1,117 @@
+"""Versioned model artifacts (model.joblib + card.json) and the champion/challenger aliases.
+
+Loading checks the artifact's sha256 against its card before unpickling anything, and
+refuses an artifact built with another scikit-learn version.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import joblib
+import sklearn
+from sklearn.exceptions import InconsistentVersionWarning
+
+MODEL_FILE, CARD_FILE, ALIASES_FILE = "model.joblib", "card.json", "aliases.json"
+
+
+class ModelLoadError(RuntimeError):
+    """The artifact is missing, tampered with, or from an incompatible library version."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_json_atomic(path: Path, payload: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(payload, handle, indent=1)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+class Registry:
+    """Model versions of one dataset under `root`, each in its own folder."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def versions(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if (p / CARD_FILE).is_file())
+
+    def aliases(self) -> dict[str, str]:
+        path = self.root / ALIASES_FILE
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+    def set_alias(self, alias: str, version: str) -> None:
+        """Point an alias at a version, atomically (readers see the old or the new file)."""
+        if version not in self.versions():
+            raise ModelLoadError(f"no model version '{version}'")
+        _write_json_atomic(self.root / ALIASES_FILE, {**self.aliases(), alias: version})
+
+    def resolve(self, alias_or_version: str) -> str | None:
+        return self.aliases().get(alias_or_version) or (
+            alias_or_version if alias_or_version in self.versions() else None
+        )
+
+    def save(self, pipeline, card: dict) -> str:
+        """Write a new version folder; the card records the artifact's sha256."""
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+        staging = Path(tempfile.mkdtemp(dir=self._ensure_root(), prefix=".staging-"))
+        joblib.dump(pipeline, staging / MODEL_FILE)
+        digest = sha256_of(staging / MODEL_FILE)
+        version = f"v{stamp}-{digest[:8]}"
+        card = {**card, "version": version, "artifact": {"file": MODEL_FILE, "sha256": digest}}
+        _write_json_atomic(staging / CARD_FILE, card)
+        os.replace(staging, self.root / version)
+        return version
+
+    def _ensure_root(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        return self.root
+
+    def card(self, version: str) -> dict:
+        path = self.root / version / CARD_FILE
+        if not path.is_file():
+            raise ModelLoadError(f"model version '{version}' has no {CARD_FILE}")
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def load(self, version: str):
+        """Return (pipeline, card) after checking sha256 and library version."""
+        card = self.card(version)
+        path = self.root / version / MODEL_FILE
+        if not path.is_file():
+            raise ModelLoadError(f"model version '{version}' has no {MODEL_FILE}")
+        expected, actual = card.get("artifact", {}).get("sha256"), sha256_of(path)
+        if expected != actual:
+            raise ModelLoadError(
+                f"model {version}: sha256 {actual[:12]}… does not match its card "
+                f"({str(expected)[:12]}…); refusing to unpickle it"
+            )
+        built_with = card.get("libraries", {}).get("scikit-learn")
+        if built_with != sklearn.__version__:
+            raise ModelLoadError(
+                f"model {version} was built with scikit-learn {built_with}, "
+                f"this is {sklearn.__version__}; retrain with `python -m model.train`"
+            )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", InconsistentVersionWarning)
+            try:
+                pipeline = joblib.load(path)
+            except InconsistentVersionWarning as exc:
+                raise ModelLoadError(f"model {version}: {exc}") from exc
+        return pipeline, card

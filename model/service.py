@@ -1,0 +1,174 @@
+"""ModelService: the model loaded once, inputs validated against its schema, batched predictions."""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from model.pipeline import predict_values
+from model.registry import ModelLoadError, Registry
+
+
+class InputError(ValueError):
+    """The inputs cannot be scored; `problems` says why, one line per field."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One answer: the value, its band, why, and how it moves with the what-if feature."""
+
+    value: float
+    band: str
+    version: str
+    warnings: list[str]
+    effects: pd.DataFrame
+    whatif: pd.DataFrame
+    latency_ms: float = 0.0
+    inputs: dict = field(default_factory=dict)
+
+
+def _background(entry: dict, top: int = 8) -> tuple[list, np.ndarray]:
+    """A few values a feature takes in training, with their shares, to average effects over."""
+    if entry["kind"] == "category":
+        shares = sorted(entry["drift"]["share"].items(), key=lambda kv: -kv[1])[:top]
+        values, weights = [k for k, _ in shares], np.array([w for _, w in shares])
+    else:
+        edges = np.asarray(entry["drift"]["edges"])
+        values = ((edges[:-1] + edges[1:]) / 2).tolist() if edges.size > 1 else [edges[0]]
+        weights = np.asarray(entry["drift"]["share"][: len(values)], dtype=float)
+    return values, weights / weights.sum()
+
+
+class ModelService:
+    """Wraps the champion pipeline and its card; never mutated after construction."""
+
+    def __init__(self, pipeline, card: dict, whatif_feature: str | None = None):
+        self.pipeline = pipeline
+        self.card = card
+        self.schema = {entry["column"]: entry for entry in card["schema"]}
+        self.columns = [entry["column"] for entry in card["schema"]]
+        self.classification = card["task"] == "classification"
+        self.whatif_feature = whatif_feature
+        train = card["dataset"]["split"]["train"]
+        self.base_rate = float(train["target_mean"])
+        self.background = {c: _background(e) for c, e in self.schema.items()}
+
+    @classmethod
+    def from_registry(cls, registry: Registry, alias: str = "champion", whatif_feature=None) -> ModelService:
+        version = registry.resolve(alias)
+        if version is None:
+            raise ModelLoadError(f"no '{alias}' model in {registry.root}; run `python -m model.train`")
+        pipeline, card = registry.load(version)
+        return cls(pipeline, card, whatif_feature)
+
+    @property
+    def version(self) -> str:
+        return self.card["version"]
+
+    def defaults(self) -> dict:
+        """Typical inputs (training median or most common value) to prefill a form."""
+        return {c: e["reference"] for c, e in self.schema.items()}
+
+    def validate(self, raw: dict) -> tuple[dict, list[str]]:
+        """Check every field; return clean values and out-of-range warnings, or raise InputError."""
+        if not isinstance(raw, dict):
+            raise InputError(["inputs must be a mapping of feature to value"])
+        clean, problems, warnings = {}, [], []
+        for column, entry in self.schema.items():
+            value, label = raw.get(column), entry["label"]
+            if value is None or value == "":
+                problems.append(f"{label}: a value is required")
+            elif entry["kind"] == "category":
+                if not isinstance(value, str) or value not in entry["categories"]:
+                    problems.append(f"{label}: '{str(value)[:40]}' is not a known value")
+                else:
+                    clean[column] = value
+            else:
+                clean[column] = self._number(value, entry, problems, warnings)
+        unknown = sorted(set(raw) - set(self.schema))
+        if unknown:
+            problems.append(f"unknown field(s): {', '.join(map(str, unknown[:5]))}")
+        if problems:
+            raise InputError(problems)
+        return clean, warnings
+
+    @staticmethod
+    def _number(value, entry: dict, problems: list[str], warnings: list[str]) -> float | None:
+        label = entry["label"]
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            problems.append(f"{label}: must be a number")
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            problems.append(f"{label}: '{str(value)[:40]}' is not a number")
+            return None
+        if not math.isfinite(number):
+            problems.append(f"{label}: must be a finite number")
+            return None
+        if number < entry["min"] or number > entry["max"]:
+            warnings.append(
+                f"{label} = {number:g} is outside the training range "
+                f"{entry['min']:g}–{entry['max']:g}; the model is extrapolating"
+            )
+        return number
+
+    def frame(self, rows: list[dict]) -> pd.DataFrame:
+        """A frame with the training dtypes, so the pipeline sees what it was fitted on."""
+        frame = pd.DataFrame(rows, columns=self.columns)
+        for column, entry in self.schema.items():
+            frame[column] = frame[column].astype(object if entry["kind"] == "category" else np.float64)
+        return frame
+
+    def predict_frame(self, frame: pd.DataFrame) -> np.ndarray:
+        return predict_values(self.pipeline, frame[self.columns], self.classification)
+
+    def band(self, value: float) -> str:
+        if not self.classification:
+            return "—"
+        if value < 0.8 * self.base_rate:
+            return "Low"
+        return "Moderate" if value < 1.5 * self.base_rate else "High"
+
+    def whatif_values(self) -> list[float]:
+        entry = self.schema[self.whatif_feature]
+        low, high = entry["min"], entry["max"]
+        if entry.get("integer") and high - low <= 48:
+            return [float(v) for v in range(int(low), int(high) + 1)]
+        return np.linspace(low, high, 25).tolist()
+
+    def predict(self, raw: dict) -> Prediction:
+        """Validate, then score the row, its per-feature effects and its what-if curve in one call.
+
+        A feature's effect is this prediction minus the average prediction when that feature
+        alone takes its training distribution (the others held at this row's values).
+        """
+        started = time.perf_counter()
+        clean, warnings = self.validate(raw)
+        rows, spans = [clean], []
+        for column in self.columns:
+            values = self.background[column][0]
+            spans.append((len(rows), len(rows) + len(values)))
+            rows += [{**clean, column: v} for v in values]
+        sweep = self.whatif_values() if self.whatif_feature else []
+        first_sweep = len(rows)
+        rows += [{**clean, self.whatif_feature: v} for v in sweep]
+        scores = self.predict_frame(self.frame(rows))
+        value = float(scores[0])
+        averages = [scores[a:b] @ self.background[c][1] for c, (a, b) in zip(self.columns, spans, strict=True)]
+        effects = pd.DataFrame({
+            "feature": [self.schema[c]["label"] for c in self.columns],
+            "value": [clean[c] for c in self.columns],
+            "effect": value - np.asarray(averages),
+        })
+        effects = effects.iloc[np.argsort(-np.abs(effects["effect"].to_numpy()), kind="stable")]
+        whatif = pd.DataFrame({"value": sweep, "prediction": scores[first_sweep:]})
+        return Prediction(value, self.band(value), self.version, warnings, effects.reset_index(drop=True),
+                          whatif, (time.perf_counter() - started) * 1000, clean)
