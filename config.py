@@ -44,6 +44,10 @@ class Settings:
         """A copy with some fields changed (tests use this)."""
         return replace(self, **changes)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "spec_path", Path(self.spec_path))
+        object.__setattr__(self, "home", Path(self.home))
+
     @property
     def data_dir(self) -> Path:
         return self.home / "data"

@@ -45,11 +45,15 @@ def _encode(series: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 
 def _bin_edges(values: np.ndarray) -> np.ndarray:
+    """Equal-width bins over the 1st-99th percentile, with open-ended bins for the tails."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return np.array([0.0, 1.0])
-    edges = np.unique(np.quantile(finite, np.linspace(0, 1, N_BINS + 1)))
-    return edges if edges.size > 1 else np.array([edges[0], edges[0] + 1.0])
+    low, high = np.quantile(finite, [0.01, 0.99])
+    if high <= low:
+        low, high = float(finite.min()), float(finite.max()) + 1.0
+    inner = np.unique(np.round(np.linspace(low, high, N_BINS + 1), 2))
+    return np.unique(np.concatenate([[finite.min()], inner, [finite.max()]]))
 
 
 def _group_keys(spec: DatasetSpec, codes, categories, numbers, bin_edges, day, weekday, n_days):

@@ -54,6 +54,7 @@ class DatasetSpec:
     measure_label: str = ""
     measure_unit: str = ""
     measure_clip: tuple[float, float] | None = None
+    measure_threshold: float | None = None
     category_filters: tuple[str, ...] = ()
     range_filters: tuple[str, ...] = ()
     category_chart: str | None = None
@@ -149,6 +150,7 @@ def parse_spec(raw: dict, base_dir: Path) -> DatasetSpec:
         measure_label=measure.get("label", ""),
         measure_unit=measure.get("unit", ""),
         measure_clip=tuple(clip) if clip else None,
+        measure_threshold=measure.get("threshold"),
         category_filters=tuple(filters.get("categories", ())),
         range_filters=tuple(filters.get("ranges", ())),
         category_chart=overview.get("category_chart"),

@@ -1,0 +1,96 @@
+"""Overview wiring: filters -> one Dataset view -> KPIs, every chart and the routes table."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, ctx as dash_ctx, no_update
+
+from components import ids
+from components.kpis import kpi_cards
+from components.overview import available_charts
+from data.filters import FilterError
+from components.overview_view import build_overview, clicked_category
+
+
+def _inputs(app_ctx) -> list:
+    inputs = [Input({"type": ids.CATEGORY_FILTER, "column": ALL}, "value"),
+              Input({"type": ids.RANGE_FILTER, "column": ALL}, "value")]
+    if app_ctx.dataset.date_span:
+        inputs += [Input(ids.DATE_RANGE, "start_date"), Input(ids.DATE_RANGE, "end_date")]
+    if app_ctx.spec.bin_columns:
+        inputs.append(Input(ids.BINS_COLUMN, "value"))
+    return inputs
+
+
+def register(app, app_ctx) -> None:
+    charts = available_charts(app_ctx)
+    outputs = [Output(ids.FILTER_MESSAGE, "children"), Output(ids.KPI_ROW, "children")]
+    outputs += [Output(chart, "figure") for chart in charts]
+    if app_ctx.spec.geo:
+        outputs.append(Output(ids.ROUTES_GRID, "rowData"))
+    spec, has_dates = app_ctx.spec, app_ctx.dataset.date_span is not None
+
+    @app.callback(*outputs, *_inputs(app_ctx))
+    def refresh_overview(category_values, range_values, *rest):
+        rest = list(rest)
+        dates = [rest.pop(0), rest.pop(0)] if has_dates else None
+        bins_column = rest.pop(0) if spec.bin_columns else None
+        categories = _by_column(dash_ctx.inputs_list[0], category_values)
+        ranges = _by_column(dash_ctx.inputs_list[1], range_values)
+        try:
+            result = build_overview(app_ctx, dates, categories, ranges, bins_column)
+        except FilterError as exc:
+            alert = dbc.Alert(f"Filters not applied: {exc}", color="danger", dismissable=True)
+            return [alert] + [no_update] * (len(outputs) - 1)
+        values = [None, kpi_cards(result.kpis, app_ctx)] + [result.figures[c] for c in charts]
+        if spec.geo:
+            values.append(result.routes)
+        return values
+
+    register_cross_filter(app, app_ctx)
+
+    if spec.geo:
+        @app.callback(Output(ids.ROUTES_GRID, "exportDataAsCsv"), Input(ids.ROUTES_EXPORT, "n_clicks"),
+                      prevent_initial_call=True)
+        def export_routes(n_clicks):
+            return bool(n_clicks)
+
+
+def _by_column(input_specs: list[dict], values: list) -> dict:
+    """Pair pattern-matched values with their column names."""
+    return {spec["id"]["column"]: value for spec, value in zip(input_specs, values or [], strict=False)}
+
+
+def register_cross_filter(app, app_ctx) -> None:
+    """Clicking a category bar or a map airport sets that filter; Reset clears every filter."""
+    spec = app_ctx.spec
+    triggers, outputs = [Input(ids.RESET_FILTERS, "n_clicks")], []
+    if spec.category_chart in spec.category_filters:
+        triggers.append(Input(ids.CATEGORY_CHART, "clickData"))
+    if spec.geo:
+        triggers.append(Input(ids.MAP_CHART, "clickData"))
+    outputs = [Output({"type": ids.CATEGORY_FILTER, "column": ALL}, "value"),
+               Output({"type": ids.RANGE_FILTER, "column": ALL}, "value")]
+    span = app_ctx.dataset.date_span
+    if span:
+        outputs += [Output(ids.DATE_RANGE, "start_date"), Output(ids.DATE_RANGE, "end_date")]
+
+    @app.callback(*outputs, *triggers, State({"type": ids.CATEGORY_FILTER, "column": ALL}, "value"),
+                  prevent_initial_call=True)
+    def cross_filter(*args):
+        current = _by_column(dash_ctx.states_list[0], args[-1])
+        columns = list(current)
+        ranges = [s["id"]["column"] for s in dash_ctx.outputs_list[1]]
+        if dash_ctx.triggered_id == ids.RESET_FILTERS:
+            values = [[None] * len(columns), [list(app_ctx.dataset.bounds(c)) for c in ranges]]
+            return values + ([span[0], span[1]] if span else [])
+        column, value = clicked_category(app_ctx, dash_ctx.triggered_id, _clicked_point(dash_ctx.triggered))
+        if column is None or column not in current:
+            return [no_update] * len(outputs)
+        current[column] = [value]
+        return [[current[c] for c in columns], no_update] + ([no_update] * 2 if span else [])
+
+
+def _clicked_point(triggered: list[dict]) -> dict | None:
+    value = triggered[0].get("value") if triggered else None
+    points = value.get("points") if isinstance(value, dict) else None
+    return points[0] if isinstance(points, list) and points and isinstance(points[0], dict) else None

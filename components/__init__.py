@@ -1,0 +1,1 @@
+"""What the user sees: ids, pure figure builders (frame -> go.Figure), and layout builders."""

@@ -1,0 +1,47 @@
+"""Every component id in the app. Components and callbacks import these; no literals elsewhere."""
+
+URL = "url"
+PAGE = "page"
+NAV_VERSION = "nav-version"
+
+# Overview
+DATE_RANGE = "overview-date-range"
+CATEGORY_FILTER = "overview-category-filter"  # pattern type: {"type": ..., "column": name}
+RANGE_FILTER = "overview-range-filter"  # pattern type: {"type": ..., "column": name}
+RESET_FILTERS = "overview-reset"
+FILTER_MESSAGE = "overview-filter-message"
+KPI_ROW = "overview-kpis"
+CATEGORY_CHART = "overview-category-chart"
+HEATMAP_CHART = "overview-heatmap-chart"
+TREND_CHART = "overview-trend-chart"
+MAP_CHART = "overview-map-chart"
+DISTRIBUTION_CHART = "overview-distribution-chart"
+BINS_CHART = "overview-bins-chart"
+BINS_COLUMN = "overview-bins-column"
+ROUTES_GRID = "overview-routes-grid"
+ROUTES_EXPORT = "overview-routes-export"
+
+# Predict
+PREDICT_INPUT = "predict-input"  # pattern type: {"type": ..., "column": name}
+PREDICT_BUTTON = "predict-button"
+PREDICT_MESSAGE = "predict-message"
+PREDICT_RESULT = "predict-result"
+PREDICT_EFFECTS = "predict-effects-chart"
+PREDICT_WHATIF = "predict-whatif-chart"
+
+# Model card
+THRESHOLD = "model-threshold"
+CONFUSION_CHART = "model-confusion-chart"
+CONFUSION_SUMMARY = "model-confusion-summary"
+
+
+def category_filter(column: str) -> dict:
+    return {"type": CATEGORY_FILTER, "column": column}
+
+
+def range_filter(column: str) -> dict:
+    return {"type": RANGE_FILTER, "column": column}
+
+
+def predict_input(column: str) -> dict:
+    return {"type": PREDICT_INPUT, "column": column}

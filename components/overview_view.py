@@ -1,0 +1,88 @@
+"""Overview view-model: validated filters -> one Dataset view -> KPIs, figures and table rows.
+
+A plain function of the app context, so callbacks stay thin and the bench can call it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from components import ids
+from components import overview_figures as figures
+from components.overview import available_charts
+from context import AppContext
+from data import aggregates as agg
+from data.filters import FilterError
+
+TOP_ROUTES = 50
+
+
+@dataclass(frozen=True)
+class OverviewResult:
+    kpis: dict
+    figures: dict[str, go.Figure]
+    routes: list[dict]
+
+
+def _figure(chart: str, view, ctx: AppContext, bins_column: str | None) -> go.Figure:
+    spec, outcome = ctx.spec, ctx.outcome
+    if chart == ids.CATEGORY_CHART:
+        column = spec.category_chart
+        return figures.rate_by_category(agg.by_category(view, column), column, f"{outcome} by {spec.label(column).lower()}", outcome)
+    if chart == ids.HEATMAP_CHART:
+        return figures.hour_weekday_heatmap(agg.hour_weekday(view), f"{outcome}: weekday × hour", outcome)
+    if chart == ids.TREND_CHART:
+        return figures.daily_trend(agg.daily(view), f"{outcome}, day by day", outcome)
+    if chart == ids.DISTRIBUTION_CHART:
+        unit = f" ({spec.measure_unit})" if spec.measure_unit else ""
+        return figures.measure_distribution(agg.measure_histogram(view), f"Distribution of {spec.measure_label.lower()}",
+                                            spec.measure_label + unit, spec.measure_threshold)
+    if chart == ids.BINS_CHART:
+        label = spec.label(bins_column)
+        return figures.rate_by_bins(agg.by_bins(view, bins_column), f"{outcome} by {label.lower()}", label, outcome)
+    raise KeyError(chart)
+
+
+def _route_rows(routes) -> list[dict]:
+    rows = routes.head(TOP_ROUTES).round({"target_mean": 4, "measure_mean": 2})
+    keep = [c for c in rows.columns if c not in ("labelled", "score_mean")]
+    return rows[keep].to_dict("records")
+
+
+def build_overview(ctx: AppContext, dates, categories: dict, ranges: dict, bins_column: str | None) -> OverviewResult:
+    """Everything the Overview shows for one set of raw filter values (validated here)."""
+    spec = ctx.spec
+    if spec.bin_columns and bins_column not in spec.bin_columns:
+        raise FilterError(f"'{str(bins_column)[:40]}' is not a column you can bin by")
+    view = ctx.dataset.filter(ctx.dataset.parse_filters(dates, categories, ranges))
+    out = {}
+    for chart in available_charts(ctx):
+        if chart != ids.MAP_CHART:
+            out[chart] = _figure(chart, view, ctx, bins_column)
+    routes = []
+    if spec.geo:
+        all_routes = agg.routes(view)
+        out[ids.MAP_CHART] = figures.route_map(
+            all_routes, agg.airport_coordinates(view, "origin"), agg.airport_coordinates(view, "dest"),
+            "Routes: busiest 40 drawn, destinations colored by " + ctx.outcome.lower(), ctx.outcome,
+            spec.geo.origin, spec.geo.dest)
+        routes = _route_rows(all_routes)
+    return OverviewResult(agg.kpis(view), out, routes)
+
+
+def clicked_category(ctx: AppContext, source, point: dict | None) -> tuple[str | None, str | None]:
+    """Which filter a chart click sets, and to what; (None, None) when the click is not usable."""
+    if point is None:
+        return None, None
+    spec = ctx.spec
+    if source == ids.CATEGORY_CHART:
+        column, value = spec.category_chart, point.get("x")
+    elif source == ids.MAP_CHART and spec.geo:
+        value = point.get("text")
+        column = spec.geo.origin if point.get("curveNumber") == 2 else spec.geo.dest
+    else:
+        return None, None
+    if not isinstance(value, str) or value not in ctx.dataset.categories(column):
+        return None, None
+    return column, value

@@ -1,0 +1,1 @@
+"""The Flask side of the app: health and readiness endpoints, security headers."""

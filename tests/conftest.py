@@ -1,0 +1,66 @@
+"""Shared fixtures: a small real sample of the flights data and a tiny model, built once."""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import tempfile
+
+import pytest
+
+from config import DEFAULT_SPEC, Settings
+from data.ingest import ingest
+from data.spec import load_spec
+from model.train import train
+
+SAMPLE_ROWS = 4000
+TINY_PARAMS = {"max_iter": 30, "max_leaf_nodes": 15}
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="session")
+def flights_spec():
+    return load_spec(DEFAULT_SPEC)
+
+
+@pytest.fixture(scope="session")
+def small_settings(tmp_path_factory) -> Settings:
+    """Settings whose home holds a 4,000-row flights sample and a tiny champion model."""
+    home = tmp_path_factory.mktemp("flightdeck-home")
+    settings = Settings(spec_path=DEFAULT_SPEC, home=home, auto_build=False)
+    spec = load_spec(DEFAULT_SPEC)
+    ingest(settings, spec, sample=SAMPLE_ROWS, progress=_quiet)
+    train(settings, spec, params=TINY_PARAMS, progress=_quiet)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def app_context(small_settings):
+    from app import build_context
+
+    return build_context(small_settings, progress=_quiet)
+
+
+@pytest.fixture()
+def dash_app(app_context, small_settings):
+    """A fresh Dash app (own callbacks) over the shared small context."""
+    from app import create_app
+
+    return create_app(small_settings, context=app_context)
+
+
+@pytest.fixture()
+def client(dash_app):
+    return dash_app.server.test_client()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_chromium_temp():
+    """Chromium leaves org.chromium.Chromium.* folders in the temp dir; remove ours."""
+    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "org.chromium.Chromium.*")))
+    yield
+    for path in set(glob.glob(os.path.join(tempfile.gettempdir(), "org.chromium.Chromium.*"))) - before:
+        shutil.rmtree(path, ignore_errors=True)
