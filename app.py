@@ -1,15 +1,15 @@
 """Flightdeck: create_app(settings) wires the tiers; `server` is for gunicorn.
 
-    python app.py                      # local: builds data + model on first run, then serves
-    gunicorn --preload app:server      # production (see Procfile)
+python app.py                      # local: builds data + model on first run, then serves
+gunicorn --preload app:server      # production (see Procfile)
 """
+
 from __future__ import annotations
 
 import logging
 import time
 
 import dash
-import dash_bootstrap_components as dbc
 
 import callbacks
 from components.layout import shell, validation_layout
@@ -32,18 +32,26 @@ def build_context(settings: Settings, progress=print) -> AppContext:
     registry = registry_for(settings, spec)
     if registry.resolve("champion") is None:
         if not settings.auto_build:
-            raise ModelLoadError(f"no champion model in {registry.root}; run `python -m model.train`")
-        progress(f"[start] first run: building the '{spec.name}' data and model (about a minute)")
+            raise ModelLoadError(
+                f"no champion model in {registry.root}; run `python -m model.train`"
+            )
+        progress(
+            f"[start] first run: building the '{spec.name}' data and model (about a minute)"
+        )
         train(settings, spec, progress=progress)
     frame = load_processed(settings, spec, progress)
     service = ModelService.from_registry(registry, whatif_feature=spec.whatif_feature)
     dataset = Dataset.from_frame(frame, spec).with_scores(service.predict_frame(frame))
-    progress(f"[start] {spec.name}: {len(frame):,} rows, model {service.version}, ready in "
-             f"{time.perf_counter() - started:.1f}s")
+    progress(
+        f"[start] {spec.name}: {len(frame):,} rows, model {service.version}, ready in "
+        f"{time.perf_counter() - started:.1f}s"
+    )
     return AppContext(settings=settings, spec=spec, dataset=dataset, service=service)
 
 
-def create_app(settings: Settings | None = None, context: AppContext | None = None) -> dash.Dash:
+def create_app(
+    settings: Settings | None = None, context: AppContext | None = None
+) -> dash.Dash:
     """A new Dash app with its own callbacks; tests pass a small context."""
     settings = settings or Settings.from_env()
     ctx = context or build_context(settings)
@@ -76,7 +84,10 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = Settings.from_env()
     if settings.host not in ("127.0.0.1", "localhost"):
-        log.warning("serving on %s: anyone who can reach it can use the app (no login yet)", settings.host)
+        log.warning(
+            "serving on %s: anyone who can reach it can use the app (no login yet)",
+            settings.host,
+        )
     app = create_app(settings)
     app.run(host=settings.host, port=settings.port, debug=settings.debug)
 

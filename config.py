@@ -1,4 +1,5 @@
 """One place that turns the environment into settings; importing it does nothing else."""
+
 from __future__ import annotations
 
 import os

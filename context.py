@@ -1,4 +1,5 @@
 """What create_app loads once and hands to every layout and callback."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,4 +21,6 @@ class AppContext:
     def outcome(self) -> str:
         """Short name of what the target measures, for axis titles."""
         spec = self.spec
-        return spec.positive_label if spec.is_classification else spec.label(spec.target)
+        return (
+            spec.positive_label if spec.is_classification else spec.label(spec.target)
+        )

@@ -1,4 +1,5 @@
 """Thin wiring from inputs to data/model calls to component builders. Registered per app."""
+
 from __future__ import annotations
 
 from callbacks import model_card, navigation, overview, predict

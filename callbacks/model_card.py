@@ -1,4 +1,5 @@
 """Model card wiring: the threshold slider redraws the confusion matrix from stored counts."""
+
 from __future__ import annotations
 
 import math
@@ -15,16 +16,30 @@ def register(app, app_ctx) -> None:
         return
     table = card["curves"]["thresholds"]
 
-    @app.callback(Output(ids.CONFUSION_CHART, "figure"), Output(ids.CONFUSION_SUMMARY, "children"),
-                  Input(ids.THRESHOLD, "value"))
+    @app.callback(
+        Output(ids.CONFUSION_CHART, "figure"),
+        Output(ids.CONFUSION_SUMMARY, "children"),
+        Input(ids.THRESHOLD, "value"),
+    )
     def confusion_at(threshold):
-        ok = isinstance(threshold, int | float) and not isinstance(threshold, bool) and math.isfinite(threshold)
+        ok = (
+            isinstance(threshold, int | float)
+            and not isinstance(threshold, bool)
+            and math.isfinite(threshold)
+        )
         if not ok or not 0 <= threshold <= 1:
             return no_update, "The threshold must be a number between 0 and 1."
-        step = min(range(len(table["values"])), key=lambda i: abs(table["values"][i] - threshold))
+        step = min(
+            range(len(table["values"])),
+            key=lambda i: abs(table["values"][i] - threshold),
+        )
         tp, fp, tn, fn = table["tp_fp_tn_fn"][step]
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
-        summary = (f"At {table['values'][step]:.2f}: flags {tp + fp:,} of {tp + fp + tn + fn:,} holdout rows; "
-                   f"precision {precision:.1%}, recall {recall:.1%}.")
-        return figures.confusion(tp, fp, tn, fn, table["values"][step], card["positive_label"]), summary
+        summary = (
+            f"At {table['values'][step]:.2f}: flags {tp + fp:,} of {tp + fp + tn + fn:,} holdout rows; "
+            f"precision {precision:.1%}, recall {recall:.1%}."
+        )
+        return figures.confusion(
+            tp, fp, tn, fn, table["values"][step], card["positive_label"]
+        ), summary

@@ -1,4 +1,5 @@
 """Router: the URL path picks the page layout."""
+
 from __future__ import annotations
 
 from dash import Input, Output

@@ -1,21 +1,28 @@
 """Overview wiring: filters -> one Dataset view -> KPIs, every chart and the routes table."""
+
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx as dash_ctx, no_update
+from dash import ALL, Input, Output, State, no_update
+from dash import ctx as dash_ctx
 
 from components import ids
 from components.kpis import kpi_cards
 from components.overview import available_charts
-from data.filters import FilterError
 from components.overview_view import build_overview, clicked_category
+from data.filters import FilterError
 
 
 def _inputs(app_ctx) -> list:
-    inputs = [Input({"type": ids.CATEGORY_FILTER, "column": ALL}, "value"),
-              Input({"type": ids.RANGE_FILTER, "column": ALL}, "value")]
+    inputs = [
+        Input({"type": ids.CATEGORY_FILTER, "column": ALL}, "value"),
+        Input({"type": ids.RANGE_FILTER, "column": ALL}, "value"),
+    ]
     if app_ctx.dataset.date_span:
-        inputs += [Input(ids.DATE_RANGE, "start_date"), Input(ids.DATE_RANGE, "end_date")]
+        inputs += [
+            Input(ids.DATE_RANGE, "start_date"),
+            Input(ids.DATE_RANGE, "end_date"),
+        ]
     if app_ctx.spec.bin_columns:
         inputs.append(Input(ids.BINS_COLUMN, "value"))
     return inputs
@@ -39,9 +46,13 @@ def register(app, app_ctx) -> None:
         try:
             result = build_overview(app_ctx, dates, categories, ranges, bins_column)
         except FilterError as exc:
-            alert = dbc.Alert(f"Filters not applied: {exc}", color="danger", dismissable=True)
+            alert = dbc.Alert(
+                f"Filters not applied: {exc}", color="danger", dismissable=True
+            )
             return [alert] + [no_update] * (len(outputs) - 1)
-        values = [None, kpi_cards(result.kpis, app_ctx)] + [result.figures[c] for c in charts]
+        values = [None, kpi_cards(result.kpis, app_ctx)] + [
+            result.figures[c] for c in charts
+        ]
         if spec.geo:
             values.append(result.routes)
         return values
@@ -49,15 +60,22 @@ def register(app, app_ctx) -> None:
     register_cross_filter(app, app_ctx)
 
     if spec.geo:
-        @app.callback(Output(ids.ROUTES_GRID, "exportDataAsCsv"), Input(ids.ROUTES_EXPORT, "n_clicks"),
-                      prevent_initial_call=True)
+
+        @app.callback(
+            Output(ids.ROUTES_GRID, "exportDataAsCsv"),
+            Input(ids.ROUTES_EXPORT, "n_clicks"),
+            prevent_initial_call=True,
+        )
         def export_routes(n_clicks):
             return bool(n_clicks)
 
 
 def _by_column(input_specs: list[dict], values: list) -> dict:
     """Pair pattern-matched values with their column names."""
-    return {spec["id"]["column"]: value for spec, value in zip(input_specs, values or [], strict=False)}
+    return {
+        spec["id"]["column"]: value
+        for spec, value in zip(input_specs, values or [], strict=False)
+    }
 
 
 def register_cross_filter(app, app_ctx) -> None:
@@ -68,29 +86,49 @@ def register_cross_filter(app, app_ctx) -> None:
         triggers.append(Input(ids.CATEGORY_CHART, "clickData"))
     if spec.geo:
         triggers.append(Input(ids.MAP_CHART, "clickData"))
-    outputs = [Output({"type": ids.CATEGORY_FILTER, "column": ALL}, "value"),
-               Output({"type": ids.RANGE_FILTER, "column": ALL}, "value")]
+    outputs = [
+        Output({"type": ids.CATEGORY_FILTER, "column": ALL}, "value"),
+        Output({"type": ids.RANGE_FILTER, "column": ALL}, "value"),
+    ]
     span = app_ctx.dataset.date_span
     if span:
-        outputs += [Output(ids.DATE_RANGE, "start_date"), Output(ids.DATE_RANGE, "end_date")]
+        outputs += [
+            Output(ids.DATE_RANGE, "start_date"),
+            Output(ids.DATE_RANGE, "end_date"),
+        ]
 
-    @app.callback(*outputs, *triggers, State({"type": ids.CATEGORY_FILTER, "column": ALL}, "value"),
-                  prevent_initial_call=True)
+    @app.callback(
+        *outputs,
+        *triggers,
+        State({"type": ids.CATEGORY_FILTER, "column": ALL}, "value"),
+        prevent_initial_call=True,
+    )
     def cross_filter(*args):
         current = _by_column(dash_ctx.states_list[0], args[-1])
         columns = list(current)
         ranges = [s["id"]["column"] for s in dash_ctx.outputs_list[1]]
         if dash_ctx.triggered_id == ids.RESET_FILTERS:
-            values = [[None] * len(columns), [list(app_ctx.dataset.bounds(c)) for c in ranges]]
+            values = [
+                [None] * len(columns),
+                [list(app_ctx.dataset.bounds(c)) for c in ranges],
+            ]
             return values + ([span[0], span[1]] if span else [])
-        column, value = clicked_category(app_ctx, dash_ctx.triggered_id, _clicked_point(dash_ctx.triggered))
+        column, value = clicked_category(
+            app_ctx, dash_ctx.triggered_id, _clicked_point(dash_ctx.triggered)
+        )
         if column is None or column not in current:
             return [no_update] * len(outputs)
         current[column] = [value]
-        return [[current[c] for c in columns], no_update] + ([no_update] * 2 if span else [])
+        return [[current[c] for c in columns], no_update] + (
+            [no_update] * 2 if span else []
+        )
 
 
 def _clicked_point(triggered: list[dict]) -> dict | None:
     value = triggered[0].get("value") if triggered else None
     points = value.get("points") if isinstance(value, dict) else None
-    return points[0] if isinstance(points, list) and points and isinstance(points[0], dict) else None
+    return (
+        points[0]
+        if isinstance(points, list) and points and isinstance(points[0], dict)
+        else None
+    )

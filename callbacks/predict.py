@@ -1,8 +1,10 @@
 """Predict wiring: form values -> ModelService.predict -> result card, effects, what-if curve."""
+
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, ctx as dash_ctx, html
+from dash import ALL, Input, Output, html
+from dash import ctx as dash_ctx
 
 from components import ids
 from components import model_figures as figures
@@ -15,24 +17,67 @@ def register(app, app_ctx) -> None:
     service, outcome = app_ctx.service, app_ctx.outcome
 
     @app.callback(
-        Output(ids.PREDICT_MESSAGE, "children"), Output(ids.PREDICT_RESULT, "children"),
-        Output(ids.PREDICT_EFFECTS, "figure"), Output(ids.PREDICT_WHATIF, "figure"),
+        Output(ids.PREDICT_MESSAGE, "children"),
+        Output(ids.PREDICT_RESULT, "children"),
+        Output(ids.PREDICT_EFFECTS, "figure"),
+        Output(ids.PREDICT_WHATIF, "figure"),
         Input({"type": ids.PREDICT_INPUT, "column": ALL}, "value"),
     )
     def predict(values):
-        raw = {spec["id"]["column"]: value for spec, value in zip(dash_ctx.inputs_list[0], values or [], strict=False)}
+        raw = {
+            spec["id"]["column"]: value
+            for spec, value in zip(dash_ctx.inputs_list[0], values or [], strict=False)
+        }
         try:
             answer = service.predict(raw)
         except InputError as exc:
-            alert = dbc.Alert([html.Strong("Fix these inputs to get a prediction:"),
-                               html.Ul([html.Li(p) for p in exc.problems], className="mb-0")], color="danger")
-            return alert, None, empty("Why", "No prediction"), empty("What if", "No prediction")
+            alert = dbc.Alert(
+                [
+                    html.Strong("Fix these inputs to get a prediction:"),
+                    html.Ul([html.Li(p) for p in exc.problems], className="mb-0"),
+                ],
+                color="danger",
+            )
+            return (
+                alert,
+                None,
+                empty("Why", "No prediction"),
+                empty("What if", "No prediction"),
+            )
         message = None
         if answer.warnings:
-            message = dbc.Alert([html.Strong("Outside the training data: "), "; ".join(answer.warnings)],
-                                color="warning")
-        label = service.schema[service.whatif_feature]["label"] if service.whatif_feature else ""
-        whatif = (figures.whatif(answer.whatif, answer.inputs[service.whatif_feature], answer.value, label,
-                                 service.classification) if service.whatif_feature else empty("What if", "Not set"))
-        return (message, result_card(answer.value, answer.band, answer.version, service.classification, outcome),
-                figures.effects(answer.effects, service.classification), whatif)
+            message = dbc.Alert(
+                [
+                    html.Strong("Outside the training data: "),
+                    "; ".join(answer.warnings),
+                ],
+                color="warning",
+            )
+        label = (
+            service.schema[service.whatif_feature]["label"]
+            if service.whatif_feature
+            else ""
+        )
+        whatif = (
+            figures.whatif(
+                answer.whatif,
+                answer.inputs[service.whatif_feature],
+                answer.value,
+                label,
+                service.classification,
+            )
+            if service.whatif_feature
+            else empty("What if", "Not set")
+        )
+        return (
+            message,
+            result_card(
+                answer.value,
+                answer.band,
+                answer.version,
+                service.classification,
+                outcome,
+            ),
+            figures.effects(answer.effects, service.classification),
+            whatif,
+        )

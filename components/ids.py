@@ -6,7 +6,9 @@ NAV_VERSION = "nav-version"
 
 # Overview
 DATE_RANGE = "overview-date-range"
-CATEGORY_FILTER = "overview-category-filter"  # pattern type: {"type": ..., "column": name}
+CATEGORY_FILTER = (
+    "overview-category-filter"  # pattern type: {"type": ..., "column": name}
+)
 RANGE_FILTER = "overview-range-filter"  # pattern type: {"type": ..., "column": name}
 RESET_FILTERS = "overview-reset"
 FILTER_MESSAGE = "overview-filter-message"
@@ -23,7 +25,6 @@ ROUTES_EXPORT = "overview-routes-export"
 
 # Predict
 PREDICT_INPUT = "predict-input"  # pattern type: {"type": ..., "column": name}
-PREDICT_BUTTON = "predict-button"
 PREDICT_MESSAGE = "predict-message"
 PREDICT_RESULT = "predict-result"
 PREDICT_EFFECTS = "predict-effects-chart"

@@ -1,4 +1,5 @@
 """Overview page layout: filters on the left, KPIs and charts on the right. Built from the spec."""
+
 from __future__ import annotations
 
 import dash_ag_grid as dag
@@ -34,48 +35,114 @@ def _range_slider(ctx: AppContext, column: str) -> html.Div:
     low, high = ctx.dataset.bounds(column)
     integer = float(low).is_integer() and float(high).is_integer() and high - low <= 48
     step = 1 if integer else None
-    return html.Div([
-        dbc.Label(ctx.spec.label(column), className="small fw-semibold mb-0"),
-        dcc.RangeSlider(id=ids.range_filter(column), min=low, max=high, value=[low, high], step=step,
-                        allowCross=False, tooltip={"placement": "bottom"},
-                        marks=None if not integer else {int(v): str(int(v)) for v in (low, high)}),
-    ], className="mb-2")
+    return html.Div(
+        [
+            dbc.Label(ctx.spec.label(column), className="small fw-semibold mb-0"),
+            dcc.RangeSlider(
+                id=ids.range_filter(column),
+                min=low,
+                max=high,
+                value=[low, high],
+                step=step,
+                allowCross=False,
+                tooltip={"placement": "bottom"},
+                marks=None
+                if not integer
+                else {int(v): str(int(v)) for v in (low, high)},
+            ),
+        ],
+        className="mb-2",
+    )
 
 
 def filters_panel(ctx: AppContext) -> dbc.Card:
     spec, children = ctx.spec, []
     span = ctx.dataset.date_span
     if span:
-        children.append(html.Div([
-            dbc.Label(spec.label(spec.time_column), className="small fw-semibold mb-0 d-block"),
-            dcc.DatePickerRange(id=ids.DATE_RANGE, min_date_allowed=span[0], max_date_allowed=span[1],
-                                start_date=span[0], end_date=span[1], display_format="D MMM YYYY",
-                                className="mb-2"),
-        ]))
+        children.append(
+            html.Div(
+                [
+                    dbc.Label(
+                        spec.label(spec.time_column),
+                        className="small fw-semibold mb-0 d-block",
+                    ),
+                    dcc.DatePickerRange(
+                        id=ids.DATE_RANGE,
+                        min_date_allowed=span[0],
+                        max_date_allowed=span[1],
+                        start_date=span[0],
+                        end_date=span[1],
+                        display_format="D MMM YYYY",
+                        className="mb-2",
+                    ),
+                ]
+            )
+        )
     for column in spec.category_filters:
         options = ctx.dataset.categories(column)
-        children.append(html.Div([
-            dbc.Label(spec.label(column), className="small fw-semibold mb-0"),
-            dcc.Dropdown(id=ids.category_filter(column), options=options, multi=True, placeholder="All"),
-        ], className="mb-2"))
+        children.append(
+            html.Div(
+                [
+                    dbc.Label(spec.label(column), className="small fw-semibold mb-0"),
+                    dcc.Dropdown(
+                        id=ids.category_filter(column),
+                        options=options,
+                        multi=True,
+                        placeholder="All",
+                    ),
+                ],
+                className="mb-2",
+            )
+        )
     children += [_range_slider(ctx, column) for column in spec.range_filters]
-    children.append(dbc.Button("Reset filters", id=ids.RESET_FILTERS, color="secondary", outline=True,
-                               size="sm", className="w-100 mt-1"))
-    return dbc.Card(dbc.CardBody([html.H6("Filters", className="card-title"), *children]), className="shadow-sm")
+    children.append(
+        dbc.Button(
+            "Reset filters",
+            id=ids.RESET_FILTERS,
+            color="secondary",
+            outline=True,
+            size="sm",
+            className="w-100 mt-1",
+        )
+    )
+    return dbc.Card(
+        dbc.CardBody([html.H6("Filters", className="card-title"), *children]),
+        className="shadow-sm",
+    )
 
 
 def _graph(graph_id: str, height: int = 320) -> dbc.Card:
-    return dbc.Card(dcc.Loading(dcc.Graph(id=graph_id, config=GRAPH_CONFIG, style={"height": f"{height}px"}),
-                                delay_show=400), body=True, className="shadow-sm mb-3")
+    return dbc.Card(
+        dcc.Loading(
+            dcc.Graph(
+                id=graph_id, config=GRAPH_CONFIG, style={"height": f"{height}px"}
+            ),
+            delay_show=400,
+        ),
+        body=True,
+        className="shadow-sm mb-3",
+    )
 
 
 def _bins_card(ctx: AppContext) -> dbc.Card:
     options = [{"label": ctx.spec.label(c), "value": c} for c in ctx.spec.bin_columns]
-    return dbc.Card([
-        dcc.Dropdown(id=ids.BINS_COLUMN, options=options, value=ctx.spec.bin_columns[0], clearable=False,
-                     className="mb-1", style={"maxWidth": "260px"}),
-        dcc.Graph(id=ids.BINS_CHART, config=GRAPH_CONFIG, style={"height": "320px"}),
-    ], body=True, className="shadow-sm mb-3")
+    return dbc.Card(
+        [
+            dcc.Dropdown(
+                id=ids.BINS_COLUMN,
+                options=options,
+                value=ctx.spec.bin_columns[0],
+                clearable=False,
+                className="mb-1",
+                style={"maxWidth": "260px"},
+            ),
+            dcc.Graph(
+                id=ids.BINS_CHART, config=GRAPH_CONFIG, style={"height": "320px"}
+            ),
+        ],
+        body=True,
+        className="shadow-sm mb-3",
+    )
 
 
 def routes_card(ctx: AppContext) -> dbc.Card:
@@ -83,23 +150,60 @@ def routes_card(ctx: AppContext) -> dbc.Card:
     columns = [
         {"field": geo.origin, "headerName": ctx.spec.label(geo.origin), "width": 110},
         {"field": geo.dest, "headerName": ctx.spec.label(geo.dest), "width": 110},
-        {"field": "rows", "headerName": ctx.spec.row_label.capitalize(), "type": "numericColumn",
-         "valueFormatter": {"function": "d3.format(',')(params.value)"}},
-        {"field": "target_mean", "headerName": ctx.outcome, "type": "numericColumn",
-         "valueFormatter": {"function": "params.value == null ? '' : d3.format('.1%')(params.value)"}},
+        {
+            "field": "rows",
+            "headerName": ctx.spec.row_label.capitalize(),
+            "type": "numericColumn",
+            "valueFormatter": {"function": "d3.format(',')(params.value)"},
+        },
+        {
+            "field": "target_mean",
+            "headerName": ctx.outcome,
+            "type": "numericColumn",
+            "valueFormatter": {
+                "function": "params.value == null ? '' : d3.format('.1%')(params.value)"
+            },
+        },
     ]
     if ctx.spec.measure:
-        columns.append({"field": "measure_mean", "headerName": f"Mean {ctx.spec.measure_label.lower()}",
-                        "type": "numericColumn",
-                        "valueFormatter": {"function": "params.value == null ? '' : d3.format('.1f')(params.value)"}})
-    return dbc.Card([
-        html.Div([html.H6("Top routes", className="mb-0"),
-                  dbc.Button("Export CSV", id=ids.ROUTES_EXPORT, size="sm", color="primary", outline=True)],
-                 className="d-flex justify-content-between align-items-center mb-2"),
-        dag.AgGrid(id=ids.ROUTES_GRID, columnDefs=columns, rowData=[], defaultColDef={"sortable": True, "resizable": True,
-                   "flex": 1}, csvExportParams={"fileName": "top_routes.csv"}, style={"height": "360px"},
-                   dashGridOptions={"animateRows": False}),
-    ], body=True, className="shadow-sm mb-3")
+        columns.append(
+            {
+                "field": "measure_mean",
+                "headerName": f"Mean {ctx.spec.measure_label.lower()}",
+                "type": "numericColumn",
+                "valueFormatter": {
+                    "function": "params.value == null ? '' : d3.format('.1f')(params.value)"
+                },
+            }
+        )
+    return dbc.Card(
+        [
+            html.Div(
+                [
+                    html.H6("Top routes", className="mb-0"),
+                    dbc.Button(
+                        "Export CSV",
+                        id=ids.ROUTES_EXPORT,
+                        size="sm",
+                        color="primary",
+                        outline=True,
+                    ),
+                ],
+                className="d-flex justify-content-between align-items-center mb-2",
+            ),
+            dag.AgGrid(
+                id=ids.ROUTES_GRID,
+                columnDefs=columns,
+                rowData=[],
+                defaultColDef={"sortable": True, "resizable": True, "flex": 1},
+                csvExportParams={"fileName": "top_routes.csv"},
+                style={"height": "360px"},
+                dashGridOptions={"animateRows": False},
+            ),
+        ],
+        body=True,
+        className="shadow-sm mb-3",
+    )
 
 
 def overview_layout(ctx: AppContext) -> html.Div:
@@ -109,15 +213,34 @@ def overview_layout(ctx: AppContext) -> html.Div:
         if chart == ids.BINS_CHART:
             cells.append(dbc.Col(_bins_card(ctx), lg=6))
         elif chart in (ids.TREND_CHART, ids.MAP_CHART):
-            cells.append(dbc.Col(_graph(chart, 420 if chart == ids.MAP_CHART else 320), lg=12 if chart == ids.TREND_CHART else 6))
+            cells.append(
+                dbc.Col(
+                    _graph(chart, 420 if chart == ids.MAP_CHART else 320),
+                    lg=12 if chart == ids.TREND_CHART else 6,
+                )
+            )
         else:
             cells.append(dbc.Col(_graph(chart), lg=6))
     if ctx.spec.geo:
         cells.append(dbc.Col(routes_card(ctx), lg=6))
-    header = html.Div([html.H4(ctx.spec.title, className="mb-0"),
-                       html.Div(ctx.spec.question, className="text-muted")], className="mb-3")
-    return dbc.Row([
-        dbc.Col(filters_panel(ctx), lg=3, className="mb-3"),
-        dbc.Col([header, html.Div(id=ids.FILTER_MESSAGE), dbc.Row(id=ids.KPI_ROW, className="g-3 mb-3"),
-                 dbc.Row(cells, className="g-3")], lg=9),
-    ])
+    header = html.Div(
+        [
+            html.H4(ctx.spec.title, className="mb-0"),
+            html.Div(ctx.spec.question, className="text-muted"),
+        ],
+        className="mb-3",
+    )
+    return dbc.Row(
+        [
+            dbc.Col(filters_panel(ctx), lg=3, className="mb-3"),
+            dbc.Col(
+                [
+                    header,
+                    html.Div(id=ids.FILTER_MESSAGE),
+                    dbc.Row(id=ids.KPI_ROW, className="g-3 mb-3"),
+                    dbc.Row(cells, className="g-3"),
+                ],
+                lg=9,
+            ),
+        ]
+    )

@@ -2,6 +2,7 @@
 
 A plain function of the app context, so callbacks stay thin and the bench can call it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,18 +30,34 @@ def _figure(chart: str, view, ctx: AppContext, bins_column: str | None) -> go.Fi
     spec, outcome = ctx.spec, ctx.outcome
     if chart == ids.CATEGORY_CHART:
         column = spec.category_chart
-        return figures.rate_by_category(agg.by_category(view, column), column, f"{outcome} by {spec.label(column).lower()}", outcome)
+        return figures.rate_by_category(
+            agg.by_category(view, column),
+            column,
+            f"{outcome} by {spec.label(column).lower()}",
+            outcome,
+        )
     if chart == ids.HEATMAP_CHART:
-        return figures.hour_weekday_heatmap(agg.hour_weekday(view), f"{outcome}: weekday × hour", outcome)
+        return figures.hour_weekday_heatmap(
+            agg.hour_weekday(view), f"{outcome}: weekday × hour", outcome
+        )
     if chart == ids.TREND_CHART:
         return figures.daily_trend(agg.daily(view), f"{outcome}, day by day", outcome)
     if chart == ids.DISTRIBUTION_CHART:
         unit = f" ({spec.measure_unit})" if spec.measure_unit else ""
-        return figures.measure_distribution(agg.measure_histogram(view), f"Distribution of {spec.measure_label.lower()}",
-                                            spec.measure_label + unit, spec.measure_threshold)
+        return figures.measure_distribution(
+            agg.measure_histogram(view),
+            f"Distribution of {spec.measure_label.lower()}",
+            spec.measure_label + unit,
+            spec.measure_threshold,
+        )
     if chart == ids.BINS_CHART:
         label = spec.label(bins_column)
-        return figures.rate_by_bins(agg.by_bins(view, bins_column), f"{outcome} by {label.lower()}", label, outcome)
+        return figures.rate_by_bins(
+            agg.by_bins(view, bins_column),
+            f"{outcome} by {label.lower()}",
+            label,
+            outcome,
+        )
     raise KeyError(chart)
 
 
@@ -50,7 +67,9 @@ def _route_rows(routes) -> list[dict]:
     return rows[keep].to_dict("records")
 
 
-def build_overview(ctx: AppContext, dates, categories: dict, ranges: dict, bins_column: str | None) -> OverviewResult:
+def build_overview(
+    ctx: AppContext, dates, categories: dict, ranges: dict, bins_column: str | None
+) -> OverviewResult:
     """Everything the Overview shows for one set of raw filter values (validated here)."""
     spec = ctx.spec
     if spec.bin_columns and bins_column not in spec.bin_columns:
@@ -64,14 +83,21 @@ def build_overview(ctx: AppContext, dates, categories: dict, ranges: dict, bins_
     if spec.geo:
         all_routes = agg.routes(view)
         out[ids.MAP_CHART] = figures.route_map(
-            all_routes, agg.airport_coordinates(view, "origin"), agg.airport_coordinates(view, "dest"),
-            "Routes: busiest 40 drawn, destinations colored by " + ctx.outcome.lower(), ctx.outcome,
-            spec.geo.origin, spec.geo.dest)
+            all_routes,
+            agg.airport_coordinates(view, "origin"),
+            agg.airport_coordinates(view, "dest"),
+            "Routes: busiest 40 drawn, destinations colored by " + ctx.outcome.lower(),
+            ctx.outcome,
+            spec.geo.origin,
+            spec.geo.dest,
+        )
         routes = _route_rows(all_routes)
     return OverviewResult(agg.kpis(view), out, routes)
 
 
-def clicked_category(ctx: AppContext, source, point: dict | None) -> tuple[str | None, str | None]:
+def clicked_category(
+    ctx: AppContext, source, point: dict | None
+) -> tuple[str | None, str | None]:
     """Which filter a chart click sets, and to what; (None, None) when the click is not usable."""
     if point is None:
         return None, None

@@ -1,4 +1,5 @@
 """Predict page: a form built from the model's feature schema, and the answer beside it."""
+
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
@@ -14,46 +15,140 @@ def _field(entry: dict, default) -> html.Div:
     unit = f" ({entry['unit']})" if entry.get("unit") else ""
     label = dbc.Label(entry["label"] + unit, className="small fw-semibold mb-0")
     if entry["kind"] == "category":
-        control = dcc.Dropdown(id=ids.predict_input(entry["column"]), options=entry["categories"], value=default,
-                               clearable=False)
+        control = dcc.Dropdown(
+            id=ids.predict_input(entry["column"]),
+            options=entry["categories"],
+            value=default,
+            clearable=False,
+        )
     else:
         step = 1 if entry.get("integer") else "any"
         value = round(default) if entry.get("integer") else round(default, 2)
-        control = dbc.Input(id=ids.predict_input(entry["column"]), type="number", value=value, min=entry["min"],
-                            max=entry["max"], step=step, debounce=0.3, size="sm")
-    hint = "" if entry["kind"] == "category" else f"training range {entry['min']:g}–{entry['max']:g}"
-    return html.Div([label, control, html.Div(hint, className="form-text mt-0")], className="mb-2")
+        control = dbc.Input(
+            id=ids.predict_input(entry["column"]),
+            type="number",
+            value=value,
+            min=entry["min"],
+            max=entry["max"],
+            step=step,
+            debounce=0.3,
+            size="sm",
+        )
+    hint = (
+        ""
+        if entry["kind"] == "category"
+        else f"training range {entry['min']:g}–{entry['max']:g}"
+    )
+    return html.Div(
+        [label, control, html.Div(hint, className="form-text mt-0")], className="mb-2"
+    )
 
 
 def predict_form(ctx: AppContext) -> dbc.Card:
     defaults = ctx.service.defaults()
-    fields = [_field(entry, defaults[column]) for column, entry in ctx.service.schema.items()]
-    return dbc.Card(dbc.CardBody([html.H6("Inputs", className="card-title"), *fields]), className="shadow-sm")
+    fields = [
+        _field(entry, defaults[column]) for column, entry in ctx.service.schema.items()
+    ]
+    return dbc.Card(
+        dbc.CardBody([html.H6("Inputs", className="card-title"), *fields]),
+        className="shadow-sm",
+    )
 
 
 def predict_layout(ctx: AppContext) -> html.Div:
-    header = html.Div([html.H4("What-if prediction", className="mb-0"),
-                       html.Div(ctx.spec.question, className="text-muted")], className="mb-3")
+    header = html.Div(
+        [
+            html.H4("What-if prediction", className="mb-0"),
+            html.Div(ctx.spec.question, className="text-muted"),
+        ],
+        className="mb-3",
+    )
     answer = [
         html.Div(id=ids.PREDICT_MESSAGE),
         html.Div(id=ids.PREDICT_RESULT, className="mb-3"),
-        dbc.Row([
-            dbc.Col(dbc.Card(dcc.Graph(id=ids.PREDICT_EFFECTS, config=GRAPH_CONFIG), body=True, className="shadow-sm mb-3"), xl=6),
-            dbc.Col(dbc.Card(dcc.Graph(id=ids.PREDICT_WHATIF, config=GRAPH_CONFIG), body=True, className="shadow-sm mb-3"), xl=6),
-        ], className="g-3"),
+        dbc.Row(
+            [
+                dbc.Col(
+                    dbc.Card(
+                        dcc.Graph(id=ids.PREDICT_EFFECTS, config=GRAPH_CONFIG),
+                        body=True,
+                        className="shadow-sm mb-3",
+                    ),
+                    xl=6,
+                ),
+                dbc.Col(
+                    dbc.Card(
+                        dcc.Graph(id=ids.PREDICT_WHATIF, config=GRAPH_CONFIG),
+                        body=True,
+                        className="shadow-sm mb-3",
+                    ),
+                    xl=6,
+                ),
+            ],
+            className="g-3",
+        ),
     ]
-    return html.Div([header, dbc.Row([dbc.Col(predict_form(ctx), lg=4, xl=3), dbc.Col(answer, lg=8, xl=9)])])
+    return html.Div(
+        [
+            header,
+            dbc.Row(
+                [dbc.Col(predict_form(ctx), lg=4, xl=3), dbc.Col(answer, lg=8, xl=9)]
+            ),
+        ]
+    )
 
 
-def result_card(value: float, band: str, version: str, classification: bool, outcome: str) -> dbc.Card:
-    color = {"Low": "success", "Moderate": "warning", "High": "danger"}.get(band, "secondary")
+def result_card(
+    value: float, band: str, version: str, classification: bool, outcome: str
+) -> dbc.Card:
+    color = {"Low": "success", "Moderate": "warning", "High": "danger"}.get(
+        band, "secondary"
+    )
     shown = f"{value:.1%}" if classification else f"{value:,.4g}"
-    return dbc.Card(dbc.CardBody(dbc.Row([
-        dbc.Col([html.Div("Chance of: " + outcome if classification else f"Predicted {outcome.lower()}",
-                          className="text-muted small text-uppercase"),
-                 html.Div(shown, className="display-5 fw-semibold", **{"data-testid": "prediction-value"})], md=5),
-        dbc.Col([html.Div("Risk band", className="text-muted small text-uppercase"),
-                 dbc.Badge(band, color=color, className="fs-5")], md=3) if classification else None,
-        dbc.Col([html.Div("Model version", className="text-muted small text-uppercase"),
-                 html.Code(version)], md=4),
-    ], className="align-items-center")), className="shadow-sm")
+    return dbc.Card(
+        dbc.CardBody(
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            html.Div(
+                                "Chance of: " + outcome
+                                if classification
+                                else f"Predicted {outcome.lower()}",
+                                className="text-muted small text-uppercase",
+                            ),
+                            html.Div(
+                                shown,
+                                className="display-5 fw-semibold",
+                                **{"data-testid": "prediction-value"},
+                            ),
+                        ],
+                        md=5,
+                    ),
+                    dbc.Col(
+                        [
+                            html.Div(
+                                "Risk band", className="text-muted small text-uppercase"
+                            ),
+                            dbc.Badge(band, color=color, className="fs-5"),
+                        ],
+                        md=3,
+                    )
+                    if classification
+                    else None,
+                    dbc.Col(
+                        [
+                            html.Div(
+                                "Model version",
+                                className="text-muted small text-uppercase",
+                            ),
+                            html.Code(version),
+                        ],
+                        md=4,
+                    ),
+                ],
+                className="align-items-center",
+            )
+        ),
+        className="shadow-sm",
+    )

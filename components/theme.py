@@ -1,4 +1,5 @@
 """Shared look for every figure: one template, one palette."""
+
 from __future__ import annotations
 
 import plotly.graph_objects as go
@@ -8,7 +9,11 @@ PRIMARY, ACCENT, GOOD, BAD = "#2563eb", "#f59e0b", "#059669", "#dc2626"
 RISK_SCALE = [[0.0, "#ecfdf5"], [0.35, "#fde68a"], [0.7, "#f97316"], [1.0, "#b91c1c"]]
 
 LAYOUT = go.Layout(
-    font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12, "color": INK},
+    font={
+        "family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+        "size": 12,
+        "color": INK,
+    },
     paper_bgcolor="white",
     plot_bgcolor="white",
     margin={"l": 56, "r": 16, "t": 44, "b": 44},
@@ -27,10 +32,19 @@ def figure(title: str, height: int = 320) -> go.Figure:
     return fig
 
 
-def empty(title: str, message: str = "No rows match these filters", height: int = 320) -> go.Figure:
+def empty(
+    title: str, message: str = "No rows match these filters", height: int = 320
+) -> go.Figure:
     fig = figure(title, height)
-    fig.add_annotation(text=message, showarrow=False, font={"color": MUTED, "size": 14}, x=0.5, y=0.5,
-                       xref="paper", yref="paper")
+    fig.add_annotation(
+        text=message,
+        showarrow=False,
+        font={"color": MUTED, "size": 14},
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig

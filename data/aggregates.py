@@ -2,6 +2,7 @@
 
 Each returns a small frame built once at the end: nothing here hands raw rows to a caller.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,7 +16,9 @@ def _mean(total: np.ndarray, count: np.ndarray) -> np.ndarray:
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
-def _grouped(ds: Dataset, key_name: str, with_rows: bool = True) -> dict[str, np.ndarray]:
+def _grouped(
+    ds: Dataset, key_name: str, with_rows: bool = True
+) -> dict[str, np.ndarray]:
     """Rows, labelled rows, target mean and score mean per group key."""
     keys_rows, keys, size = ds.keys_in_view(key_name, with_rows)
     n_lab = np.bincount(keys, minlength=size)
@@ -64,7 +67,9 @@ def by_category(ds: Dataset, column: str) -> pd.DataFrame:
 def hour_weekday(ds: Dataset) -> pd.DataFrame:
     """Target mean by weekday (rows, 0 = Monday) and hour (columns)."""
     low, high = (int(b) for b in ds.columns.bounds[ds.spec.hour_column])
-    matrix = _grouped(ds, "hour_weekday", with_rows=False)["target_mean"].reshape(7, high - low + 1)
+    matrix = _grouped(ds, "hour_weekday", with_rows=False)["target_mean"].reshape(
+        7, high - low + 1
+    )
     return pd.DataFrame(matrix, index=range(7), columns=range(low, high + 1))
 
 
@@ -85,16 +90,24 @@ def daily(ds: Dataset, window: int = 7) -> pd.DataFrame:
 def measure_histogram(ds: Dataset, n_bins: int = 66) -> pd.DataFrame:
     """Counts of the measure (e.g. departure delay) in fixed bins; the ends are clipped."""
     low, high = ds.spec.measure_clip or ds.memoized(
-        "measure_span", lambda: (float(np.nanmin(ds.columns.measure)), float(np.nanmax(ds.columns.measure)))
+        "measure_span",
+        lambda: (
+            float(np.nanmin(ds.columns.measure)),
+            float(np.nanmax(ds.columns.measure)),
+        ),
     )
-    counts, edges = np.histogram(np.clip(ds.measure_in_view, low, high), bins=n_bins, range=(low, high))
+    counts, edges = np.histogram(
+        np.clip(ds.measure_in_view, low, high), bins=n_bins, range=(low, high)
+    )
     return pd.DataFrame({"low": edges[:-1], "high": edges[1:], "count": counts})
 
 
 def by_bins(ds: Dataset, column: str) -> pd.DataFrame:
     """Target mean per quantile bin of a numeric column; bins are fixed on the full data."""
     edges = ds.columns.bin_edges[column]
-    groups = _select(_grouped(ds, f"bin:{column}", with_rows=False), slice(0, edges.size - 1))
+    groups = _select(
+        _grouped(ds, f"bin:{column}", with_rows=False), slice(0, edges.size - 1)
+    )
     return pd.DataFrame({"low": edges[:-1], "high": edges[1:], **groups})
 
 
@@ -112,11 +125,13 @@ def routes(ds: Dataset, top: int | None = None) -> pd.DataFrame:
         groups["measure_mean"] = _mean(totals, np.bincount(keys, minlength=size))
     busy = np.flatnonzero(groups["rows"] > 0)
     order = busy[np.argsort(-groups["rows"][busy], kind="stable")][:top]
-    return pd.DataFrame({
-        geo.origin: np.asarray(origins, dtype=object)[order // len(dests)],
-        geo.dest: np.asarray(dests, dtype=object)[order % len(dests)],
-        **_select(groups, order),
-    })
+    return pd.DataFrame(
+        {
+            geo.origin: np.asarray(origins, dtype=object)[order // len(dests)],
+            geo.dest: np.asarray(dests, dtype=object)[order % len(dests)],
+            **_select(groups, order),
+        }
+    )
 
 
 def airport_coordinates(ds: Dataset, end: str) -> pd.DataFrame:
@@ -127,11 +142,15 @@ def airport_coordinates(ds: Dataset, end: str) -> pd.DataFrame:
 def _coordinates(ds: Dataset, end: str) -> pd.DataFrame:
     geo, cols = ds.spec.geo, ds.columns
     column, lat, lon = (
-        (geo.origin, geo.origin_lat, geo.origin_lon) if end == "origin" else (geo.dest, geo.dest_lat, geo.dest_lon)
+        (geo.origin, geo.origin_lat, geo.origin_lon)
+        if end == "origin"
+        else (geo.dest, geo.dest_lat, geo.dest_lon)
     )
     codes, lats, lons = cols.codes[column], cols.numbers[lat], cols.numbers[lon]
     ok = np.isfinite(lats) & np.isfinite(lons)
-    frame = pd.DataFrame({"code": codes[ok], "lat": lats[ok], "lon": lons[ok]}).drop_duplicates("code")
+    frame = pd.DataFrame(
+        {"code": codes[ok], "lat": lats[ok], "lon": lons[ok]}
+    ).drop_duplicates("code")
     names = cols.categories[column]
     frame["airport"] = [names[c] for c in frame["code"]]
     return frame.set_index("airport")[["lat", "lon"]]

@@ -1,4 +1,5 @@
 """The in-memory Dataset: numpy arrays built once, filtered by masks, aggregated by bincount."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,20 +57,29 @@ def _bin_edges(values: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate([[finite.min()], inner, [finite.max()]]))
 
 
-def _group_keys(spec: DatasetSpec, codes, categories, numbers, bin_edges, day, weekday, n_days):
+def _group_keys(
+    spec: DatasetSpec, codes, categories, numbers, bin_edges, day, weekday, n_days
+):
     """Integer group keys for every aggregate, built once so a refresh only gathers."""
     keys = {f"cat:{c}": (codes[c], len(categories[c])) for c in codes}
     for column, edges in bin_edges.items():
         values = numbers[column]
-        key = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, edges.size - 2)
-        keys[f"bin:{column}"] = (np.where(np.isfinite(values), key, edges.size - 1).astype(np.int32), edges.size)
+        key = np.clip(
+            np.searchsorted(edges, values, side="right") - 1, 0, edges.size - 2
+        )
+        keys[f"bin:{column}"] = (
+            np.where(np.isfinite(values), key, edges.size - 1).astype(np.int32),
+            edges.size,
+        )
     if day is not None:
         keys["day"] = (day, n_days)
     if day is not None and spec.hour_column:
         hours = numbers[spec.hour_column]
         low, high = int(np.nanmin(hours)), int(np.nanmax(hours))
         width = high - low + 1
-        key = weekday.astype(np.int32) * width + (np.nan_to_num(hours, nan=low) - low).astype(np.int32)
+        key = weekday.astype(np.int32) * width + (
+            np.nan_to_num(hours, nan=low) - low
+        ).astype(np.int32)
         keys["hour_weekday"] = (key, 7 * width)
     if spec.geo:
         n_dest = len(categories[spec.geo.dest])
@@ -95,7 +105,9 @@ def build_columns(frame: pd.DataFrame, spec: DatasetSpec) -> Columns:
     if spec.geo:
         cat_cols += [c for c in (spec.geo.origin, spec.geo.dest) if c not in cat_cols]
     encoded = {c: _encode(frame[c]) for c in cat_cols}
-    numbers = {c: frame[c].to_numpy(np.float32, na_value=np.nan) for c in _number_columns(spec)}
+    numbers = {
+        c: frame[c].to_numpy(np.float32, na_value=np.nan) for c in _number_columns(spec)
+    }
     bounds = {c: (float(np.nanmin(v)), float(np.nanmax(v))) for c, v in numbers.items()}
     day = weekday = first = None
     n_days = 0
@@ -103,9 +115,13 @@ def build_columns(frame: pd.DataFrame, spec: DatasetSpec) -> Columns:
         stamps = pd.to_datetime(frame[spec.time_column])
         first = stamps.min().date()
         day = (stamps.dt.normalize() - pd.Timestamp(first)).dt.days.to_numpy(np.int32)
-        weekday = stamps.dt.weekday.to_numpy(np.int8)
+        weekday = stamps.dt.day_of_week.to_numpy(np.int8)
         n_days = int(day.max()) + 1
-    measure = frame[spec.measure].to_numpy(np.float32, na_value=np.nan) if spec.measure else None
+    measure = (
+        frame[spec.measure].to_numpy(np.float32, na_value=np.nan)
+        if spec.measure
+        else None
+    )
     codes = {c: e[0] for c, e in encoded.items()}
     categories = {c: e[1] for c, e in encoded.items()}
     bin_edges = {c: _bin_edges(numbers[c]) for c in spec.bin_columns}
@@ -115,7 +131,9 @@ def build_columns(frame: pd.DataFrame, spec: DatasetSpec) -> Columns:
         numbers=numbers,
         bounds=bounds,
         bin_edges=bin_edges,
-        keys=_group_keys(spec, codes, categories, numbers, bin_edges, day, weekday, n_days),
+        keys=_group_keys(
+            spec, codes, categories, numbers, bin_edges, day, weekday, n_days
+        ),
         target=frame[spec.target].to_numpy(np.float32, na_value=np.nan),
         measure=measure,
         day=day,
@@ -129,7 +147,11 @@ class Dataset:
     """One view of the data: the shared columns plus a row mask. filter() returns a new view."""
 
     def __init__(
-        self, spec: DatasetSpec, columns: Columns, mask: np.ndarray | None = None, memo: dict | None = None
+        self,
+        spec: DatasetSpec,
+        columns: Columns,
+        mask: np.ndarray | None = None,
+        memo: dict | None = None,
     ):
         self.spec = spec
         self.columns = columns
@@ -152,7 +174,9 @@ class Dataset:
 
     def with_scores(self, scores: np.ndarray) -> Dataset:
         """The same data with the model's predicted value for every row."""
-        columns = Columns(**{**self.columns.__dict__, "score": np.asarray(scores, np.float32)})
+        columns = Columns(
+            **{**self.columns.__dict__, "score": np.asarray(scores, np.float32)}
+        )
         return Dataset(self.spec, columns, self.mask)
 
     @property
@@ -183,7 +207,9 @@ class Dataset:
         for column, value in categories.items():
             if column not in self.spec.category_filters:
                 raise FilterError(f"'{column}' is not a filter")
-            picks[column] = parse_choices(value, self.spec.label(column), set(self.categories(column)))
+            picks[column] = parse_choices(
+                value, self.spec.label(column), set(self.categories(column))
+            )
         spans = {}
         for column, value in ranges.items():
             if column not in self.spec.range_filters:
@@ -246,7 +272,9 @@ class Dataset:
         values = measure if self.mask is None else measure[self.rows]
         return values[np.isfinite(values)]
 
-    def keys_in_view(self, name: str, with_rows: bool = True) -> tuple[np.ndarray | None, np.ndarray, int]:
+    def keys_in_view(
+        self, name: str, with_rows: bool = True
+    ) -> tuple[np.ndarray | None, np.ndarray, int]:
         """Group keys of the rows in view and of the labelled rows in view, and the key count."""
         key, size = self.columns.keys[name]
         rows = None if not with_rows else key if self.mask is None else key[self.rows]

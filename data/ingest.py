@@ -1,7 +1,8 @@
 """Ingestion: turn a spec's source into one processed Parquet file, rebuilt by command.
 
-    python -m data.ingest [--spec data/specs/flights.toml]
+python -m data.ingest [--spec data/specs/flights.toml]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,16 +47,24 @@ def conform(frame: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
         frame[column] = pd.to_numeric(frame[column], errors="raise").astype("float32")
     if spec.time_column:
         frame[spec.time_column] = pd.to_datetime(frame[spec.time_column])
-        frame = frame.sort_values(spec.time_column, kind="stable").reset_index(drop=True)
-    frame[spec.target] = pd.to_numeric(frame[spec.target], errors="raise").astype("float32")
+        frame = frame.sort_values(spec.time_column, kind="stable").reset_index(
+            drop=True
+        )
+    frame[spec.target] = pd.to_numeric(frame[spec.target], errors="raise").astype(
+        "float32"
+    )
     return frame
 
 
-def load_source(spec: DatasetSpec, sample: int | None = None, progress=print) -> pd.DataFrame:
+def load_source(
+    spec: DatasetSpec, sample: int | None = None, progress=print
+) -> pd.DataFrame:
     """Read the spec's source (a built-in loader or a CSV/Parquet path) and conform it."""
     if spec.source_loader:
         if spec.source_loader not in LOADERS:
-            raise SpecError(f"unknown loader '{spec.source_loader}'; known: {sorted(LOADERS)}")
+            raise SpecError(
+                f"unknown loader '{spec.source_loader}'; known: {sorted(LOADERS)}"
+            )
         frame = LOADERS[spec.source_loader](sample=sample, progress=progress)
     else:
         progress(f"  reading {spec.source_path}")
@@ -74,7 +83,9 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest(settings: Settings, spec: DatasetSpec, sample: int | None = None, progress=print) -> Path:
+def ingest(
+    settings: Settings, spec: DatasetSpec, sample: int | None = None, progress=print
+) -> Path:
     """Write the processed Parquet atomically (temp file, then rename) and return its path."""
     started = time.perf_counter()
     progress(f"[data] building '{spec.name}' from its source")
@@ -84,14 +95,22 @@ def ingest(settings: Settings, spec: DatasetSpec, sample: int | None = None, pro
     partial = out.with_suffix(".parquet.partial")
     frame.to_parquet(partial, index=False)
     os.replace(partial, out)
-    progress(f"[data] wrote {len(frame):,} rows to {out} in {time.perf_counter() - started:.1f}s")
+    progress(
+        f"[data] wrote {len(frame):,} rows to {out} in {time.perf_counter() - started:.1f}s"
+    )
     return out
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Build the processed dataset from its source.")
-    parser.add_argument("--spec", help="spec TOML (default: FLIGHTDECK_SPEC or flights)")
-    parser.add_argument("--sample", type=int, help="keep only this many rows (for quick tries)")
+    parser = argparse.ArgumentParser(
+        description="Build the processed dataset from its source."
+    )
+    parser.add_argument(
+        "--spec", help="spec TOML (default: FLIGHTDECK_SPEC or flights)"
+    )
+    parser.add_argument(
+        "--sample", type=int, help="keep only this many rows (for quick tries)"
+    )
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     spec = load_spec(args.spec or settings.spec_path)

@@ -1,4 +1,5 @@
 """Dataset specs: a small TOML file that tells the app what a dataset is."""
+
 from __future__ import annotations
 
 import tomllib
@@ -106,8 +107,12 @@ def _features(raw: list[dict]) -> tuple[Feature, ...]:
         column = _require(item, "column", "features")
         kind = item.get("kind", "number")
         if kind not in KINDS:
-            raise SpecError(f"spec: feature '{column}' has kind '{kind}', not one of {KINDS}")
-        out.append(Feature(column, kind, item.get("label", column), item.get("unit", "")))
+            raise SpecError(
+                f"spec: feature '{column}' has kind '{kind}', not one of {KINDS}"
+            )
+        out.append(
+            Feature(column, kind, item.get("label", column), item.get("unit", ""))
+        )
     return tuple(out)
 
 
@@ -169,7 +174,9 @@ def _check_references(spec: DatasetSpec) -> None:
     if spec.target in features:
         raise SpecError(f"spec: the target '{spec.target}' cannot also be a feature")
     if spec.whatif_feature and spec.whatif_feature not in spec.number_features:
-        raise SpecError(f"spec: what-if feature '{spec.whatif_feature}' must be a number feature")
+        raise SpecError(
+            f"spec: what-if feature '{spec.whatif_feature}' must be a number feature"
+        )
     if bool(spec.train_end) != bool(spec.valid_end):
         raise SpecError("spec: [time] needs both train_end and valid_end, or neither")
     if spec.train_end and not spec.time_column:

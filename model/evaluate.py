@@ -1,4 +1,5 @@
 """Holdout metrics and the curves a model card shows, all small enough to store in card.json."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +14,9 @@ THRESHOLDS = np.round(np.linspace(0, 1, 101), 2)
 def classification_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     return {
         "auc": float(metrics.roc_auc_score(y, p)),
-        "log_loss": float(metrics.log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1])),
+        "log_loss": float(
+            metrics.log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1])
+        ),
         "brier": float(metrics.brier_score_loss(y, p)),
         "positive_rate": float(np.mean(y)),
         "rows": int(len(y)),
@@ -30,7 +33,11 @@ def regression_metrics(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
 
 
 def score_metrics(y, pred, classification: bool) -> dict[str, float]:
-    return classification_metrics(y, pred) if classification else regression_metrics(y, pred)
+    return (
+        classification_metrics(y, pred)
+        if classification
+        else regression_metrics(y, pred)
+    )
 
 
 def classification_curves(y: np.ndarray, p: np.ndarray) -> dict:
@@ -42,12 +49,19 @@ def classification_curves(y: np.ndarray, p: np.ndarray) -> dict:
     confusion = []
     for t in THRESHOLDS:
         flagged = p >= t
-        confusion.append([
-            int(np.sum(flagged & positives)), int(np.sum(flagged & ~positives)),
-            int(np.sum(~flagged & ~positives)), int(np.sum(~flagged & positives)),
-        ])
+        confusion.append(
+            [
+                int(np.sum(flagged & positives)),
+                int(np.sum(flagged & ~positives)),
+                int(np.sum(~flagged & ~positives)),
+                int(np.sum(~flagged & positives)),
+            ]
+        )
     return {
-        "calibration": {"predicted": mean_pred.tolist(), "observed": true_rate.tolist()},
+        "calibration": {
+            "predicted": mean_pred.tolist(),
+            "observed": true_rate.tolist(),
+        },
         "roc": {"fpr": fpr[keep].tolist(), "tpr": tpr[keep].tolist()},
         "thresholds": {"values": THRESHOLDS.tolist(), "tp_fp_tn_fn": confusion},
     }
@@ -57,7 +71,12 @@ def regression_curves(y: np.ndarray, pred: np.ndarray, sample: int = 600) -> dic
     """A fixed random sample of (predicted, residual) pairs for the residual plot."""
     rng = np.random.default_rng(0)
     pick = rng.choice(len(y), size=min(sample, len(y)), replace=False)
-    return {"residuals": {"predicted": pred[pick].tolist(), "residual": (y - pred)[pick].tolist()}}
+    return {
+        "residuals": {
+            "predicted": pred[pick].tolist(),
+            "residual": (y - pred)[pick].tolist(),
+        }
+    }
 
 
 def importance(
@@ -73,6 +92,8 @@ def importance(
     )
     rows = [
         {"feature": column, "mean": float(m), "std": float(s)}
-        for column, m, s in zip(X.columns, result.importances_mean, result.importances_std, strict=True)
+        for column, m, s in zip(
+            X.columns, result.importances_mean, result.importances_std, strict=True
+        )
     ]
     return sorted(rows, key=lambda row: row["mean"], reverse=True)

@@ -1,24 +1,35 @@
 """The model is one sklearn Pipeline; the baseline is an honest group-rate table."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
 from data.spec import DatasetSpec
 
-DEFAULT_PARAMS = {"max_iter": 250, "learning_rate": 0.08, "max_leaf_nodes": 48, "l2_regularization": 1.0}
+DEFAULT_PARAMS = {
+    "max_iter": 250,
+    "learning_rate": 0.08,
+    "max_leaf_nodes": 48,
+    "l2_regularization": 1.0,
+}
 
 
 def build_pipeline(spec: DatasetSpec, params: dict | None = None) -> Pipeline:
     """Encode categories as ordinals (unseen -> missing) and fit gradient-boosted trees."""
     cats, nums = spec.category_features, spec.number_features
     encoder = OrdinalEncoder(
-        handle_unknown="use_encoded_value", unknown_value=np.nan, encoded_missing_value=np.nan
+        handle_unknown="use_encoded_value",
+        unknown_value=np.nan,
+        encoded_missing_value=np.nan,
     )
     prep = ColumnTransformer(
         [("category", encoder, cats), ("number", "passthrough", nums)],
@@ -26,7 +37,11 @@ def build_pipeline(spec: DatasetSpec, params: dict | None = None) -> Pipeline:
     )
     settings = {**DEFAULT_PARAMS, **(params or {}), "random_state": 0}
     mask = [True] * len(cats) + [False] * len(nums)
-    estimator_class = HistGradientBoostingClassifier if spec.is_classification else HistGradientBoostingRegressor
+    estimator_class = (
+        HistGradientBoostingClassifier
+        if spec.is_classification
+        else HistGradientBoostingRegressor
+    )
     estimator = estimator_class(categorical_features=mask, **settings)
     return Pipeline([("prepare", prep), ("model", estimator)])
 

@@ -3,6 +3,7 @@
 Loading checks the artifact's sha256 against its card before unpickling anything, and
 refuses an artifact built with another scikit-learn version.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,7 +76,11 @@ class Registry:
         joblib.dump(pipeline, staging / MODEL_FILE)
         digest = sha256_of(staging / MODEL_FILE)
         version = f"v{stamp}-{digest[:8]}"
-        card = {**card, "version": version, "artifact": {"file": MODEL_FILE, "sha256": digest}}
+        card = {
+            **card,
+            "version": version,
+            "artifact": {"file": MODEL_FILE, "sha256": digest},
+        }
         _write_json_atomic(staging / CARD_FILE, card)
         os.replace(staging, self.root / version)
         return version

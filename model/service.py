@@ -1,4 +1,5 @@
 """ModelService: the model loaded once, inputs validated against its schema, batched predictions."""
+
 from __future__ import annotations
 
 import math
@@ -41,7 +42,9 @@ def _background(entry: dict, top: int = 8) -> tuple[list, np.ndarray]:
         values, weights = [k for k, _ in shares], np.array([w for _, w in shares])
     else:
         edges = np.asarray(entry["drift"]["edges"])
-        values = ((edges[:-1] + edges[1:]) / 2).tolist() if edges.size > 1 else [edges[0]]
+        values = (
+            ((edges[:-1] + edges[1:]) / 2).tolist() if edges.size > 1 else [edges[0]]
+        )
         weights = np.asarray(entry["drift"]["share"][: len(values)], dtype=float)
     return values, weights / weights.sum()
 
@@ -61,10 +64,14 @@ class ModelService:
         self.background = {c: _background(e) for c, e in self.schema.items()}
 
     @classmethod
-    def from_registry(cls, registry: Registry, alias: str = "champion", whatif_feature=None) -> ModelService:
+    def from_registry(
+        cls, registry: Registry, alias: str = "champion", whatif_feature=None
+    ) -> ModelService:
         version = registry.resolve(alias)
         if version is None:
-            raise ModelLoadError(f"no '{alias}' model in {registry.root}; run `python -m model.train`")
+            raise ModelLoadError(
+                f"no '{alias}' model in {registry.root}; run `python -m model.train`"
+            )
         pipeline, card = registry.load(version)
         return cls(pipeline, card, whatif_feature)
 
@@ -87,7 +94,9 @@ class ModelService:
                 problems.append(f"{label}: a value is required")
             elif entry["kind"] == "category":
                 if not isinstance(value, str) or value not in entry["categories"]:
-                    problems.append(f"{label}: '{str(value)[:40]}' is not a known value")
+                    problems.append(
+                        f"{label}: '{str(value)[:40]}' is not a known value"
+                    )
                 else:
                     clean[column] = value
             else:
@@ -100,7 +109,9 @@ class ModelService:
         return clean, warnings
 
     @staticmethod
-    def _number(value, entry: dict, problems: list[str], warnings: list[str]) -> float | None:
+    def _number(
+        value, entry: dict, problems: list[str], warnings: list[str]
+    ) -> float | None:
         label = entry["label"]
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             problems.append(f"{label}: must be a number")
@@ -124,7 +135,9 @@ class ModelService:
         """A frame with the training dtypes, so the pipeline sees what it was fitted on."""
         frame = pd.DataFrame(rows, columns=self.columns)
         for column, entry in self.schema.items():
-            frame[column] = frame[column].astype(object if entry["kind"] == "category" else np.float64)
+            frame[column] = frame[column].astype(
+                object if entry["kind"] == "category" else np.float64
+            )
         return frame
 
     def predict_frame(self, frame: pd.DataFrame) -> np.ndarray:
@@ -162,13 +175,28 @@ class ModelService:
         rows += [{**clean, self.whatif_feature: v} for v in sweep]
         scores = self.predict_frame(self.frame(rows))
         value = float(scores[0])
-        averages = [scores[a:b] @ self.background[c][1] for c, (a, b) in zip(self.columns, spans, strict=True)]
-        effects = pd.DataFrame({
-            "feature": [self.schema[c]["label"] for c in self.columns],
-            "value": [clean[c] for c in self.columns],
-            "effect": value - np.asarray(averages),
-        })
-        effects = effects.iloc[np.argsort(-np.abs(effects["effect"].to_numpy()), kind="stable")]
+        averages = [
+            scores[a:b] @ self.background[c][1]
+            for c, (a, b) in zip(self.columns, spans, strict=True)
+        ]
+        effects = pd.DataFrame(
+            {
+                "feature": [self.schema[c]["label"] for c in self.columns],
+                "value": [clean[c] for c in self.columns],
+                "effect": value - np.asarray(averages),
+            }
+        )
+        effects = effects.iloc[
+            np.argsort(-np.abs(effects["effect"].to_numpy()), kind="stable")
+        ]
         whatif = pd.DataFrame({"value": sweep, "prediction": scores[first_sweep:]})
-        return Prediction(value, self.band(value), self.version, warnings, effects.reset_index(drop=True),
-                          whatif, (time.perf_counter() - started) * 1000, clean)
+        return Prediction(
+            value,
+            self.band(value),
+            self.version,
+            warnings,
+            effects.reset_index(drop=True),
+            whatif,
+            (time.perf_counter() - started) * 1000,
+            clean,
+        )

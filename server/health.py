@@ -1,4 +1,5 @@
 """/healthz (alive) and /readyz (model loaded, data loaded), plus security headers."""
+
 from __future__ import annotations
 
 from flask import Flask, jsonify
@@ -18,8 +19,12 @@ def register(server: Flask, ctx) -> None:
     @server.get("/readyz")
     def readyz():
         ready = ctx.service is not None and ctx.dataset.total_rows > 0
-        body = {"status": "ready" if ready else "not ready", "model_version": ctx.service.version,
-                "dataset": ctx.spec.name, "rows": ctx.dataset.total_rows}
+        body = {
+            "status": "ready" if ready else "not ready",
+            "model_version": ctx.service.version,
+            "dataset": ctx.spec.name,
+            "rows": ctx.dataset.total_rows,
+        }
         return jsonify(body), 200 if ready else 503
 
     @server.after_request

@@ -1,4 +1,5 @@
 """Shared fixtures: a small real sample of the flights data and a tiny model, built once."""
+
 from __future__ import annotations
 
 import glob
@@ -60,7 +61,12 @@ def client(dash_app):
 @pytest.fixture(scope="session", autouse=True)
 def _clean_chromium_temp():
     """Chromium leaves org.chromium.Chromium.* folders in the temp dir; remove ours."""
-    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "org.chromium.Chromium.*")))
+    before = set(
+        glob.glob(os.path.join(tempfile.gettempdir(), "org.chromium.Chromium.*"))
+    )
     yield
-    for path in set(glob.glob(os.path.join(tempfile.gettempdir(), "org.chromium.Chromium.*"))) - before:
+    for path in (
+        set(glob.glob(os.path.join(tempfile.gettempdir(), "org.chromium.Chromium.*")))
+        - before
+    ):
         shutil.rmtree(path, ignore_errors=True)

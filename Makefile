@@ -1,0 +1,10 @@
+test:
+	bash scripts/test.sh
+
+run:
+	python -m pip install -r requirements.txt && python app.py
+
+bench:
+	python -m bench.run
+
+.PHONY: test run bench

@@ -1,0 +1,72 @@
+"""Build real /_dash-update-component requests, the way the Dash renderer does."""
+
+from __future__ import annotations
+
+import json
+
+from components import ids
+
+
+def _output_spec(output: str) -> list[dict] | dict:
+    """Turn Dash's '..a.prop...b.prop..' output string into the outputs payload."""
+    parts = output[2:-2].split("...") if output.startswith("..") else [output]
+    specs = []
+    for part in parts:
+        component, prop = part.rsplit(".", 1)
+        specs.append(
+            {
+                "id": json.loads(component) if component.startswith("{") else component,
+                "property": prop,
+            }
+        )
+    return specs if output.startswith("..") else specs[0]
+
+
+def find_output(client, contains: str) -> str:
+    for dep in client.get("/_dash-dependencies").get_json():
+        if contains in dep["output"]:
+            return dep["output"]
+    raise LookupError(contains)
+
+
+def pattern_inputs(kind: str, values: dict, prop: str = "value") -> list[dict]:
+    return [
+        {"id": {"column": column, "type": kind}, "property": prop, "value": value}
+        for column, value in values.items()
+    ]
+
+
+def post_callback(
+    client, output: str, inputs: list, changed: list[str], state: list | None = None
+):
+    payload = {
+        "output": output,
+        "outputs": _output_spec(output),
+        "inputs": inputs,
+        "changedPropIds": changed,
+        "state": state or [],
+    }
+    return client.post("/_dash-update-component", json=payload)
+
+
+def overview_inputs(
+    ctx, categories=None, ranges=None, dates=None, bins_column=None
+) -> list:
+    """Inputs of the Overview refresh, defaults filled in from the data."""
+    categories = {c: None for c in ctx.spec.category_filters} | (categories or {})
+    ranges = {c: list(ctx.dataset.bounds(c)) for c in ctx.spec.range_filters} | (
+        ranges or {}
+    )
+    span = ctx.dataset.date_span
+    dates = dates or [str(span[0]), str(span[1])]
+    return [
+        pattern_inputs(ids.CATEGORY_FILTER, categories),
+        pattern_inputs(ids.RANGE_FILTER, ranges),
+        {"id": ids.DATE_RANGE, "property": "start_date", "value": dates[0]},
+        {"id": ids.DATE_RANGE, "property": "end_date", "value": dates[1]},
+        {
+            "id": ids.BINS_COLUMN,
+            "property": "value",
+            "value": bins_column or ctx.spec.bin_columns[0],
+        },
+    ]

@@ -1,0 +1,186 @@
+"""Real POSTs to /_dash-update-component through the Flask test client."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from components import ids
+from data.ingest import processed_path
+from tests.integration.dash_requests import (
+    find_output,
+    overview_inputs,
+    pattern_inputs,
+    post_callback,
+)
+
+CATEGORY_CHANGED = '{"column":"carrier","type":"overview-category-filter"}.value'
+PREDICT_CHANGED = '{"column":"hour","type":"predict-input"}.value'
+
+
+@pytest.fixture(scope="module")
+def frame(small_settings, flights_spec):
+    return pd.read_parquet(processed_path(small_settings, flights_spec))
+
+
+def _refresh(client, ctx, **filters):
+    output = find_output(client, f"{ids.KPI_ROW}.children")
+    response = post_callback(
+        client, output, overview_inputs(ctx, **filters), [CATEGORY_CHANGED]
+    )
+    assert response.status_code == 200, response.data[:300]
+    return response.get_json()["response"]
+
+
+def test_health_and_ready(client, app_context):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["model_version"] == app_context.service.version
+    assert client.get("/").headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_filter_change_matches_pandas(client, app_context, frame):
+    picks = ["UA", "DL"]
+    response = _refresh(
+        client,
+        app_context,
+        categories={"carrier": picks},
+        ranges={"hour": [8, 18]},
+        dates=["2013-03-01", "2013-08-31"],
+    )
+    chart = response[ids.CATEGORY_CHART]["figure"]
+    bars = chart["data"][0]
+    expected = frame[
+        frame["carrier"].isin(picks)
+        & frame["hour"].between(8, 18)
+        & (frame["sched_dep"] >= "2013-03-01")
+        & (frame["sched_dep"] < "2013-09-01")
+    ]
+    rates = expected.groupby("carrier", observed=True)["delayed"].mean()
+    got = dict(zip(bars["x"], _decode(bars["y"]), strict=True))
+    assert set(got) == set(picks)
+    for carrier in picks:
+        assert got[carrier] == pytest.approx(rates[carrier], abs=1e-6)
+    kpi_text = json.dumps(response[ids.KPI_ROW]["children"])
+    assert f"{len(expected):,}" in kpi_text
+
+
+def test_no_raw_rows_sent(client, app_context):
+    response = _refresh(client, app_context)
+    body = json.dumps(response)
+    assert len(body) < 1_000_000
+    for chart, value in response.items():
+        if "figure" in value:
+            assert len(json.dumps(value["figure"])) < 200_000, chart
+    assert len(response[ids.ROUTES_GRID]["rowData"]) <= 50
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"categories": {"carrier": ["ZZ"]}},
+        {"categories": {"carrier": [1, 2]}},
+        {"ranges": {"hour": ["a", "b"]}},
+        {"ranges": {"hour": [20, 5]}},
+        {"dates": ["not-a-date", "2013-02-01"]},
+        {"bins_column": "dep_delay; drop table"},
+    ],
+)
+def test_tampered_filters_get_a_message(client, app_context, bad):
+    output = find_output(client, f"{ids.KPI_ROW}.children")
+    response = post_callback(
+        client, output, overview_inputs(app_context, **bad), [CATEGORY_CHANGED]
+    )
+    assert response.status_code == 200
+    message = json.dumps(response.get_json()["response"][ids.FILTER_MESSAGE])
+    assert "Filters not applied" in message
+    assert ids.KPI_ROW not in response.get_json()["response"]
+
+
+def _predict(client, values: dict):
+    output = find_output(client, f"{ids.PREDICT_RESULT}.children")
+    return post_callback(
+        client, output, [pattern_inputs(ids.PREDICT_INPUT, values)], [PREDICT_CHANGED]
+    )
+
+
+def test_whatif_matches_pipeline(client, app_context):
+    service = app_context.service
+    values = {**service.defaults(), "hour": 18, "carrier": "EV"}
+    response = _predict(client, values)
+    assert response.status_code == 200
+    result = json.dumps(response.get_json()["response"][ids.PREDICT_RESULT]["children"])
+    clean, _ = service.validate(values)
+    direct = service.pipeline.predict_proba(service.frame([clean]))[0, 1]
+    assert f"{direct:.1%}" in result
+    assert service.version in result
+    curve = response.get_json()["response"][ids.PREDICT_WHATIF]["figure"]["data"][1]
+    assert _decode(curve["y"])[0] == pytest.approx(direct)
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"carrier": "ZZ"}, "not a known value"),
+        ({"hour": "soon"}, "is not a number"),
+        ({"distance": None}, "a value is required"),
+        ({"temp": [1, 2]}, "must be a number"),
+    ],
+)
+def test_tampered_prediction_inputs_get_a_message(client, app_context, change, words):
+    response = _predict(client, {**app_context.service.defaults(), **change})
+    assert response.status_code == 200
+    body = response.get_json()["response"]
+    assert words in json.dumps(body[ids.PREDICT_MESSAGE])
+    assert body[ids.PREDICT_RESULT]["children"] is None
+
+
+def test_out_of_range_input_is_flagged_not_refused(client, app_context):
+    response = _predict(client, {**app_context.service.defaults(), "hour": 30})
+    body = response.get_json()["response"]
+    assert "outside the training range" in json.dumps(body[ids.PREDICT_MESSAGE])
+    assert body[ids.PREDICT_RESULT]["children"] is not None
+
+
+def test_threshold_tampering_is_refused(client):
+    output = find_output(client, f"{ids.CONFUSION_SUMMARY}.children")
+    ok = post_callback(
+        client,
+        output,
+        [{"id": ids.THRESHOLD, "property": "value", "value": 0.3}],
+        [f"{ids.THRESHOLD}.value"],
+    )
+    assert "precision" in json.dumps(ok.get_json()["response"])
+    bad = post_callback(
+        client,
+        output,
+        [{"id": ids.THRESHOLD, "property": "value", "value": "x"}],
+        [f"{ids.THRESHOLD}.value"],
+    )
+    assert bad.status_code == 200
+    assert "between 0 and 1" in json.dumps(bad.get_json()["response"])
+
+
+def test_unknown_page_is_friendly(client):
+    response = post_callback(
+        client,
+        "page.children",
+        [{"id": ids.URL, "property": "pathname", "value": "/nope"}],
+        ["url.pathname"],
+    )
+    assert "No page at" in json.dumps(response.get_json()["response"])
+
+
+def _decode(values):
+    """Plotly may send arrays as base64 typed arrays; return a plain list."""
+    if isinstance(values, dict) and "bdata" in values:
+        import base64
+
+        return np.frombuffer(
+            base64.b64decode(values["bdata"]), dtype=values["dtype"]
+        ).tolist()
+    return list(values)

@@ -1,0 +1,93 @@
+"""Figure builders and the ids/layout consistency check."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from components import ids
+from components import model_figures as mfig
+from components import overview_figures as ofig
+from components.layout import validation_layout
+
+
+def test_rate_by_category_has_actual_and_predicted():
+    frame = pd.DataFrame(
+        {
+            "carrier": ["UA", "AA"],
+            "rows": [10, 5],
+            "labelled": [10, 5],
+            "target_mean": [0.3, 0.1],
+            "score_mean": [0.25, 0.12],
+        }
+    )
+    fig = ofig.rate_by_category(frame, "carrier", "Delay by airline", "Delayed")
+    assert fig.layout.title.text == "Delay by airline"
+    assert [t.type for t in fig.data] == ["bar", "scatter"]
+    assert list(fig.data[0].x) == ["UA", "AA"] and list(fig.data[1].y) == [0.25, 0.12]
+
+
+def test_empty_view_gives_a_message_not_a_blank_chart():
+    frame = pd.DataFrame(columns=["carrier", "rows", "labelled", "target_mean"])
+    fig = ofig.rate_by_category(frame, "carrier", "Delay by airline", "Delayed")
+    assert not fig.data and "No rows" in fig.layout.annotations[0].text
+
+
+def test_daily_trend_has_rolling_line():
+    frame = pd.DataFrame(
+        {
+            "date": pd.date_range("2013-01-01", periods=3),
+            "rows": [1, 2, 3],
+            "labelled": [1, 2, 3],
+            "target_mean": [0.1, 0.2, 0.3],
+            "rolling": [0.1, 0.15, 0.2],
+        }
+    )
+    fig = ofig.daily_trend(frame, "Trend", "Delayed")
+    assert [t.name for t in fig.data] == ["Daily", "7-day rolling mean"]
+
+
+def test_histogram_uses_server_counts():
+    frame = pd.DataFrame({"low": [0, 10], "high": [10, 20], "count": [5, 7]})
+    fig = ofig.measure_distribution(frame, "Delay", "Minutes", 15)
+    assert list(fig.data[0].y) == [5, 7]
+
+
+def test_confusion_and_whatif_figures():
+    fig = mfig.confusion(1, 2, 3, 4, 0.3, "late")
+    assert fig.data[0].z.tolist() == [[3, 2], [4, 1]]
+    curve = pd.DataFrame({"value": [5, 6], "prediction": [0.1, 0.2]})
+    fig = mfig.whatif(curve, 6, 0.2, "Hour", True)
+    assert fig.data[1].x == (6,) and "hour" in fig.layout.title.text
+
+
+def _walk_ids(component, found: list) -> None:
+    if isinstance(component, list | tuple):
+        for child in component:
+            _walk_ids(child, found)
+        return
+    if not hasattr(component, "to_plotly_json"):
+        return
+    identifier = getattr(component, "id", None)
+    if identifier is not None:
+        found.append(identifier)
+    _walk_ids(getattr(component, "children", None), found)
+    for prop in ("body",):
+        _walk_ids(getattr(component, prop, None), found)
+
+
+def test_every_layout_id_is_declared_once_and_every_id_is_used(app_context):
+    found: list = []
+    _walk_ids(validation_layout(app_context), found)
+    plain = [i for i in found if isinstance(i, str)]
+    patterned = [i for i in found if isinstance(i, dict)]
+    declared = {v for k, v in vars(ids).items() if k.isupper() and isinstance(v, str)}
+    assert set(plain) <= declared, set(plain) - declared
+    # The shell appears twice in the validation layout (once on its own, once per page).
+    shell_ids = {ids.URL, ids.PAGE, ids.NAV_VERSION}
+    duplicates = {i for i in plain if plain.count(i) > 1} - shell_ids
+    assert not duplicates
+    used = set(plain) | {i["type"] for i in patterned}
+    assert declared - used == set(), (
+        f"ids declared but never laid out: {declared - used}"
+    )
+    assert len({(i["type"], i["column"]) for i in patterned}) == len(patterned)

@@ -1,0 +1,169 @@
+"""Data tier: ingest on a small sample, filters, and aggregates checked against plain pandas."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from data import aggregates as agg
+from data.dataset import Dataset
+from data.filters import FilterError
+from data.ingest import processed_path
+
+
+@pytest.fixture(scope="module")
+def frame(small_settings, flights_spec):
+    return pd.read_parquet(processed_path(small_settings, flights_spec))
+
+
+@pytest.fixture(scope="module")
+def dataset(frame, flights_spec):
+    return Dataset.from_frame(frame, flights_spec)
+
+
+def test_ingest_sample_has_joined_weather_and_targets(frame):
+    assert len(frame) == 4000
+    assert frame["sched_dep"].is_monotonic_increasing
+    assert frame["temp"].notna().mean() > 0.9
+    cancelled = frame["dep_delay"].isna()
+    assert frame.loc[cancelled, "delayed"].isna().all()
+    assert set(frame.loc[~cancelled, "delayed"].unique()) <= {0.0, 1.0}
+    assert (
+        frame.loc[~cancelled, "delayed"] == (frame.loc[~cancelled, "dep_delay"] >= 15)
+    ).all()
+
+
+def _pandas_view(frame):
+    return frame[
+        frame["carrier"].isin(["UA", "B6"])
+        & frame["hour"].between(7, 19)
+        & (frame["sched_dep"] >= "2013-02-01")
+        & (frame["sched_dep"] < "2013-11-01")
+    ]
+
+
+@pytest.fixture(scope="module")
+def view(dataset):
+    filters = dataset.parse_filters(
+        ["2013-02-01", "2013-10-31"], {"carrier": ["UA", "B6"]}, {"hour": [7, 19]}
+    )
+    return dataset.filter(filters)
+
+
+def test_kpis_match_pandas(view, frame):
+    expected = _pandas_view(frame)
+    kpis = agg.kpis(view)
+    assert kpis["rows"] == len(expected)
+    assert kpis["missing_target"] == expected["delayed"].isna().sum()
+    assert kpis["target_mean"] == pytest.approx(expected["delayed"].mean())
+    assert kpis["measure_mean"] == pytest.approx(expected["dep_delay"].mean(), rel=1e-5)
+
+
+def test_rate_by_category_matches_pandas(view, frame):
+    expected = (
+        _pandas_view(frame)
+        .groupby("carrier", observed=True)["delayed"]
+        .agg(["mean", "size"])
+    )
+    got = agg.by_category(view, "carrier").set_index("carrier")
+    assert set(got.index) == set(expected.index)
+    for carrier, row in expected.iterrows():
+        assert got.loc[carrier, "target_mean"] == pytest.approx(row["mean"])
+        assert got.loc[carrier, "rows"] == row["size"]
+
+
+def test_daily_and_heatmap_match_pandas(view, frame):
+    expected = _pandas_view(frame)
+    daily = agg.daily(view).set_index("date")
+    by_day = expected.groupby(expected["sched_dep"].dt.normalize())["delayed"].mean()
+    assert daily["target_mean"].to_numpy() == pytest.approx(
+        by_day.to_numpy(), nan_ok=True
+    )
+    heat = agg.hour_weekday(view)
+    cell = expected[
+        (expected["sched_dep"].dt.day_of_week == 2) & (expected["hour"] == 17)
+    ]["delayed"].mean()
+    assert heat.loc[2, 17] == pytest.approx(cell, nan_ok=True)
+
+
+def test_histogram_and_routes_match_pandas(view, frame):
+    expected = _pandas_view(frame)
+    hist = agg.measure_histogram(view)
+    assert hist["count"].sum() == expected["dep_delay"].notna().sum()
+    routes = agg.routes(view)
+    pairs = (
+        expected.groupby(["origin", "dest"], observed=True)
+        .size()
+        .sort_values(ascending=False)
+    )
+    assert routes["rows"].iloc[0] == pairs.iloc[0]
+    assert routes["rows"].sum() == len(expected)
+
+
+def test_bins_cover_every_labelled_row(view, frame):
+    bins = agg.by_bins(view, "visib")
+    expected = _pandas_view(frame)
+    assert (
+        bins["labelled"].sum() == expected.dropna(subset=["delayed", "visib"]).shape[0]
+    )
+
+
+def test_filter_returns_new_view_and_empty_filter_is_everything(dataset):
+    everything = dataset.filter(dataset.parse_filters())
+    assert (
+        everything.mask is None and agg.kpis(everything)["rows"] == dataset.total_rows
+    )
+    some = dataset.filter(dataset.parse_filters(categories={"origin": ["JFK"]}))
+    assert some is not dataset and 0 < agg.kpis(some)["rows"] < dataset.total_rows
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"categories": {"carrier": ["ZZ"]}}, "unknown value"),
+        ({"categories": {"tailnum": ["N1"]}}, "not a filter"),
+        ({"ranges": {"hour": [float("nan"), 3]}}, "pair of numbers"),
+        ({"ranges": {"hour": [True, 3]}}, "pair of numbers"),
+        ({"dates": ["2013-05-01", "2013-04-01"]}, "after the end"),
+        ({"dates": [5, None]}, "must be a date"),
+    ],
+)
+def test_bad_filters_raise_clear_errors(dataset, kwargs, words):
+    with pytest.raises(FilterError, match=words):
+        dataset.parse_filters(**kwargs)
+
+
+def test_missing_categories_get_their_own_code(flights_spec):
+    frame = pd.DataFrame(
+        {
+            c: [1.0, 2.0]
+            for c in [
+                "month",
+                "weekday",
+                "hour",
+                "distance",
+                "temp",
+                "humid",
+                "wind_speed",
+                "precip",
+                "visib",
+                "pressure",
+                "dep_delay",
+                "origin_lat",
+                "origin_lon",
+                "dest_lat",
+                "dest_lon",
+            ]
+        }
+    )
+    frame["carrier"], frame["origin"], frame["dest"] = (
+        ["AA", None],
+        ["JFK", "JFK"],
+        ["LAX", "SFO"],
+    )
+    frame["delayed"] = [1.0, np.nan]
+    frame["sched_dep"] = pd.to_datetime(["2013-01-01 05:00", "2013-01-02 06:00"])
+    ds = Dataset.from_frame(frame, flights_spec)
+    assert ds.categories("carrier") == ["AA", "(missing)"]
+    assert agg.kpis(ds)["missing_target"] == 1
