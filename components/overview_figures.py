@@ -11,8 +11,21 @@ from components.theme import ACCENT, MUTED, PRIMARY, RISK_SCALE, empty, figure
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
+def _as_values(fig: go.Figure, percent: bool) -> go.Figure:
+    """Rates show as percentages; for a regression target, show plain values instead."""
+    if percent:
+        return fig
+    fig.update_yaxes(tickformat=None)
+    for trace in fig.data:
+        if trace.hovertemplate:
+            trace.hovertemplate = trace.hovertemplate.replace(":.1%}", ":.3g}")
+        if getattr(trace, "marker", None) is not None and trace.marker.cmax is not None:
+            trace.marker.cmin, trace.marker.cmax = None, None
+    return fig
+
+
 def rate_by_category(
-    frame: pd.DataFrame, column: str, title: str, outcome: str
+    frame: pd.DataFrame, column: str, title: str, outcome: str, percent: bool = True
 ) -> go.Figure:
     """Bars of the outcome rate per category, with the model's mean prediction as markers."""
     if frame.empty:
@@ -46,7 +59,7 @@ def rate_by_category(
         )
     fig.update_yaxes(tickformat=".0%", title_text=outcome)
     fig.update_layout(clickmode="event")
-    return fig
+    return _as_values(fig, percent)
 
 
 def hour_weekday_heatmap(matrix: pd.DataFrame, title: str, outcome: str) -> go.Figure:
@@ -72,7 +85,9 @@ def hour_weekday_heatmap(matrix: pd.DataFrame, title: str, outcome: str) -> go.F
     return fig
 
 
-def daily_trend(frame: pd.DataFrame, title: str, outcome: str) -> go.Figure:
+def daily_trend(
+    frame: pd.DataFrame, title: str, outcome: str, percent: bool = True
+) -> go.Figure:
     """Daily outcome rate with its 7-day rolling mean."""
     if frame.empty:
         return empty(title)
@@ -109,7 +124,7 @@ def daily_trend(frame: pd.DataFrame, title: str, outcome: str) -> go.Figure:
             )
         )
     fig.update_yaxes(tickformat=".0%", title_text=outcome)
-    return fig
+    return _as_values(fig, percent)
 
 
 def measure_distribution(
@@ -142,7 +157,7 @@ def measure_distribution(
 
 
 def rate_by_bins(
-    frame: pd.DataFrame, title: str, label: str, outcome: str
+    frame: pd.DataFrame, title: str, label: str, outcome: str, percent: bool = True
 ) -> go.Figure:
     """Outcome rate per quantile bin of a numeric column (e.g. visibility)."""
     if frame["labelled"].sum() == 0:
@@ -168,7 +183,7 @@ def rate_by_bins(
     )
     fig.update_xaxes(title_text=label, type="category")
     fig.update_yaxes(tickformat=".0%", title_text=outcome)
-    return fig
+    return _as_values(fig, percent)
 
 
 def route_map(

@@ -27,7 +27,7 @@ class OverviewResult:
 
 
 def _figure(chart: str, view, ctx: AppContext, bins_column: str | None) -> go.Figure:
-    spec, outcome = ctx.spec, ctx.outcome
+    spec, outcome, percent = ctx.spec, ctx.outcome, ctx.spec.is_classification
     if chart == ids.CATEGORY_CHART:
         column = spec.category_chart
         return figures.rate_by_category(
@@ -35,13 +35,16 @@ def _figure(chart: str, view, ctx: AppContext, bins_column: str | None) -> go.Fi
             column,
             f"{outcome} by {spec.label(column).lower()}",
             outcome,
+            percent,
         )
     if chart == ids.HEATMAP_CHART:
         return figures.hour_weekday_heatmap(
             agg.hour_weekday(view), f"{outcome}: weekday × hour", outcome
         )
     if chart == ids.TREND_CHART:
-        return figures.daily_trend(agg.daily(view), f"{outcome}, day by day", outcome)
+        return figures.daily_trend(
+            agg.daily(view), f"{outcome}, day by day", outcome, percent
+        )
     if chart == ids.DISTRIBUTION_CHART:
         unit = f" ({spec.measure_unit})" if spec.measure_unit else ""
         return figures.measure_distribution(
@@ -57,6 +60,7 @@ def _figure(chart: str, view, ctx: AppContext, bins_column: str | None) -> go.Fi
             f"{outcome} by {label.lower()}",
             label,
             outcome,
+            percent,
         )
     raise KeyError(chart)
 
