@@ -35,7 +35,7 @@ def kpi_cards(kpis: dict, ctx: AppContext) -> list[dbc.Col]:
             f"of {kpis['labelled']:,} with an outcome",
         )
     )
-    if kpis["measure_mean"] is not None:
+    if kpis["measure_mean"] is not None and spec.measure != spec.target:
         unit = f" {spec.measure_unit}" if spec.measure_unit else ""
         cards.append(
             _card(
