@@ -1,7 +1,8 @@
 """Write the example CSVs that the specs under examples/ read, from scikit-learn's bundled data.
 
-    python -m data.examples            # writes examples/*/*.csv (gitignored)
+python -m data.examples            # writes examples/*/*.csv (gitignored)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,13 +27,18 @@ def breast_cancer_frame() -> pd.DataFrame:
     """569 tumours; target: 1 when benign (classification)."""
     frame = load_breast_cancer(as_frame=True).frame
     frame.columns = [c.replace(" ", "_") for c in frame.columns]
-    frame["size_band"] = pd.cut(frame["mean_radius"], [0, 12, 16, 100], labels=["small", "medium", "large"])
+    frame["size_band"] = pd.cut(
+        frame["mean_radius"], [0, 12, 16, 100], labels=["small", "medium", "large"]
+    )
     return frame.rename(columns={"target": "benign"})
 
 
 def write_examples(folder: Path = EXAMPLES) -> list[Path]:
     written = []
-    for name, build in (("diabetes", diabetes_frame), ("breast_cancer", breast_cancer_frame)):
+    for name, build in (
+        ("diabetes", diabetes_frame),
+        ("breast_cancer", breast_cancer_frame),
+    ):
         path = folder / name / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         build().to_csv(path, index=False)

@@ -6,7 +6,6 @@ python -m data.ingest [--spec data/specs/flights.toml]
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import time
 from collections.abc import Callable
@@ -72,15 +71,6 @@ def load_source(
         if sample is not None and sample < len(frame):
             frame = frame.sample(n=sample, random_state=0)
     return conform(frame, spec)
-
-
-def fingerprint(path: Path) -> str:
-    """sha256 of a file, streamed."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def ingest(
