@@ -77,14 +77,15 @@ def daily(ds: Dataset, window: int = 7) -> pd.DataFrame:
     """Per day with data: rows, target mean, and its rolling mean over `window` days."""
     cols = ds.columns
     groups = _grouped(ds, "day")
-    keep = np.flatnonzero(groups["rows"] > 0)
-    groups = _select(groups, keep)
+    # Roll over calendar days, so a filtered view with gaps still means "the last 7 days".
     positives = np.nan_to_num(groups["target_mean"]) * groups["labelled"]
     kernel = np.ones(window)
-    rolled = np.convolve(positives, kernel)[: keep.size]
-    counts = np.convolve(groups["labelled"], kernel)[: keep.size]
+    rolled = np.convolve(positives, kernel)[: cols.n_days]
+    counts = np.convolve(groups["labelled"], kernel)[: cols.n_days]
+    keep = np.flatnonzero(groups["rows"] > 0)
     dates = np.datetime64(cols.first_day, "D") + keep
-    return pd.DataFrame({"date": dates, **groups, "rolling": _mean(rolled, counts)})
+    rolling = _mean(rolled, counts)[keep]
+    return pd.DataFrame({"date": dates, **_select(groups, keep), "rolling": rolling})
 
 
 def measure_histogram(ds: Dataset, n_bins: int = 66) -> pd.DataFrame:

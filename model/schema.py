@@ -13,7 +13,7 @@ MAX_CATEGORIES = 500
 def _number_entry(values: pd.Series) -> dict:
     finite = values.dropna().to_numpy(float)
     quantiles = np.quantile(finite, [0.0, 0.01, 0.5, 0.99, 1.0])
-    integer = bool(np.all(np.mod(finite[:1000], 1) == 0))
+    integer = bool(np.all(np.mod(finite, 1) == 0))
     edges = np.unique(np.quantile(finite, np.linspace(0, 1, 11)))
     counts = (
         np.histogram(finite, bins=edges)[0]

@@ -167,3 +167,26 @@ def test_missing_categories_get_their_own_code(flights_spec):
     ds = Dataset.from_frame(frame, flights_spec)
     assert ds.categories("carrier") == ["AA", "(missing)"]
     assert agg.kpis(ds)["missing_target"] == 1
+
+
+def test_a_view_with_no_rows_aggregates_to_empty_frames(dataset):
+    nothing = dataset.filter(
+        dataset.parse_filters(
+            ["2013-03-01", "2013-03-02"], {"carrier": ["HA"], "origin": ["LGA"]}
+        )
+    )
+    assert agg.kpis(nothing)["rows"] == 0
+    assert agg.daily(nothing).empty
+    assert agg.by_category(nothing, "carrier").empty
+    assert agg.routes(nothing).empty
+    assert agg.measure_histogram(nothing)["count"].sum() == 0
+
+
+def test_rolling_mean_is_over_calendar_days(dataset, frame):
+    view = dataset.filter(dataset.parse_filters(categories={"origin": ["EWR"]}))
+    daily = agg.daily(view).set_index("date")
+    ewr = frame[frame["origin"] == "EWR"]
+    day = pd.Timestamp(daily.index[len(daily) // 2])
+    start, end = day - pd.Timedelta(days=6), day + pd.Timedelta(days=1)
+    window = ewr[(ewr["sched_dep"] >= start) & (ewr["sched_dep"] < end)]
+    assert daily.loc[day, "rolling"] == pytest.approx(window["delayed"].mean())

@@ -137,3 +137,8 @@ def test_validation_refuses_bad_inputs(service, change):
 def test_unseen_range_is_flagged(service):
     answer = service.predict({**service.defaults(), "distance": 99999})
     assert any("outside the training range" in w for w in answer.warnings)
+
+
+def test_fractional_features_are_not_marked_integer(service):
+    assert service.schema["precip"]["integer"] is False
+    assert service.schema["hour"]["integer"] is True
