@@ -1,1 +1,1 @@
-"""What the user sees: ids, pure figure builders (frame -> go.Figure), and layout builders."""
+"""What the user sees: ids, pure figure builders (frame -> figure dict), and layout builders."""

@@ -1,284 +1,273 @@
-"""Overview figures: each a pure function from a small aggregate frame to a go.Figure."""
+"""Overview figures: each a pure function from a small aggregate frame to a figure dict."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
-from components.theme import ACCENT, MUTED, PRIMARY, RISK_SCALE, empty, figure
+from components.theme import ACCENT, MUTED, PRIMARY, RISK_SCALE, Figure, empty, figure
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
-def _as_values(fig: go.Figure, percent: bool) -> go.Figure:
-    """Rates show as percentages; for a regression target, show plain values instead."""
+def _value_format(percent: bool) -> tuple[str, str | None]:
+    """Hover format and axis tick format: rates as percentages, regression targets as values."""
+    return (".1%", ".0%") if percent else (".3g", None)
+
+
+def _risk_marker(values, percent: bool, **extra) -> dict:
+    marker = {"color": values, "colorscale": RISK_SCALE, **extra}
     if percent:
-        return fig
-    fig.update_yaxes(tickformat=None)
-    for trace in fig.data:
-        if trace.hovertemplate:
-            trace.hovertemplate = trace.hovertemplate.replace(":.1%}", ":.3g}")
-        if getattr(trace, "marker", None) is not None and trace.marker.cmax is not None:
-            trace.marker.cmin, trace.marker.cmax = None, None
-    return fig
+        marker.update(cmin=0, cmax=0.5)
+    return marker
 
 
 def rate_by_category(
     frame: pd.DataFrame, column: str, title: str, outcome: str, percent: bool = True
-) -> go.Figure:
+) -> Figure:
     """Bars of the outcome rate per category, with the model's mean prediction as markers."""
     if frame.empty:
         return empty(title)
-    fig = figure(title)
-    fig.add_trace(
-        go.Bar(
-            x=frame[column],
-            y=frame["target_mean"],
-            name=f"Actual: {outcome}",
-            marker={
-                "color": frame["target_mean"],
-                "colorscale": RISK_SCALE,
-                "cmin": 0,
-                "cmax": 0.5,
-            },
-            customdata=np.column_stack([frame["rows"]]),
-            hovertemplate="%{x}<br>%{y:.1%} of %{customdata[0]:,} rows<extra></extra>",
-        )
+    hover, ticks = _value_format(percent)
+    fig = figure(
+        title,
+        yaxis={"tickformat": ticks, "title": {"text": outcome}},
+        clickmode="event",
+    )
+    fig["data"].append(
+        {
+            "type": "bar",
+            "x": frame[column].tolist(),
+            "y": frame["target_mean"].to_numpy(),
+            "name": f"Actual: {outcome}",
+            "marker": _risk_marker(frame["target_mean"].to_numpy(), percent),
+            "customdata": frame["rows"].to_numpy(),
+            "hovertemplate": f"%{{x}}<br>%{{y:{hover}}} of %{{customdata:,}} rows<extra></extra>",
+        }
     )
     if "score_mean" in frame:
-        fig.add_trace(
-            go.Scatter(
-                x=frame[column],
-                y=frame["score_mean"],
-                mode="markers",
-                name="Predicted (mean)",
-                marker={"symbol": "diamond", "size": 9, "color": "#111827"},
-                hovertemplate="%{x}<br>predicted %{y:.1%}<extra></extra>",
-            )
+        fig["data"].append(
+            {
+                "type": "scatter",
+                "x": frame[column].tolist(),
+                "y": frame["score_mean"].to_numpy(),
+                "mode": "markers",
+                "name": "Predicted (mean)",
+                "marker": {"symbol": "diamond", "size": 9, "color": "#111827"},
+                "hovertemplate": f"%{{x}}<br>predicted %{{y:{hover}}}<extra></extra>",
+            }
         )
-    fig.update_yaxes(tickformat=".0%", title_text=outcome)
-    fig.update_layout(clickmode="event")
-    return _as_values(fig, percent)
+    return fig
 
 
-def hour_weekday_heatmap(matrix: pd.DataFrame, title: str, outcome: str) -> go.Figure:
+def hour_weekday_heatmap(matrix: pd.DataFrame, title: str, outcome: str) -> Figure:
     """Outcome rate by weekday and hour of day."""
-    if np.all(np.isnan(matrix.to_numpy())):
+    values = matrix.to_numpy()
+    if np.all(np.isnan(values)):
         return empty(title)
-    fig = figure(title)
-    fig.add_trace(
-        go.Heatmap(
-            z=matrix.to_numpy(),
-            x=list(matrix.columns),
-            y=WEEKDAYS,
-            colorscale=RISK_SCALE,
-            zmin=0,
-            zmax=0.6,
-            colorbar={"tickformat": ".0%", "title": {"text": ""}},
-            hovertemplate="%{y} %{x}:00<br>" + outcome + " %{z:.1%}<extra></extra>",
-            hoverongaps=False,
-        )
+    fig = figure(
+        title,
+        xaxis={"title": {"text": "Hour of day"}, "dtick": 2},
+        yaxis={"autorange": "reversed"},
     )
-    fig.update_xaxes(title_text="Hour of day", dtick=2)
-    fig.update_yaxes(autorange="reversed")
+    fig["data"].append(
+        {
+            "type": "heatmap",
+            "z": np.where(np.isnan(values), None, values).tolist(),
+            "x": [int(h) for h in matrix.columns],
+            "y": WEEKDAYS,
+            "colorscale": RISK_SCALE,
+            "zmin": 0,
+            "zmax": 0.6,
+            "colorbar": {"tickformat": ".0%"},
+            "hoverongaps": False,
+            "hovertemplate": "%{y} %{x}:00<br>" + outcome + " %{z:.1%}<extra></extra>",
+        }
+    )
     return fig
 
 
 def daily_trend(
     frame: pd.DataFrame, title: str, outcome: str, percent: bool = True
-) -> go.Figure:
-    """Daily outcome rate with its 7-day rolling mean."""
+) -> Figure:
+    """Daily outcome rate with its 7-day rolling mean (and the model's, when scored)."""
     if frame.empty:
         return empty(title)
-    fig = figure(title)
-    fig.add_trace(
-        go.Scatter(
-            x=frame["date"],
-            y=frame["target_mean"],
-            mode="lines",
-            name="Daily",
-            line={"color": "#93c5fd", "width": 1},
-            hovertemplate="%{x|%a %d %b}: %{y:.1%}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=frame["date"],
-            y=frame["rolling"],
-            mode="lines",
-            name="7-day rolling mean",
-            line={"color": PRIMARY, "width": 2.5},
-            hovertemplate="%{x|%d %b} 7-day: %{y:.1%}<extra></extra>",
-        )
-    )
+    hover, ticks = _value_format(percent)
+    dates = np.datetime_as_string(frame["date"].to_numpy(), unit="D").tolist()
+    fig = figure(title, yaxis={"tickformat": ticks, "title": {"text": outcome}})
+    lines = [
+        ("target_mean", "Daily", {"color": "#93c5fd", "width": 1}),
+        ("rolling", "7-day rolling mean", {"color": PRIMARY, "width": 2.5}),
+    ]
     if "score_mean" in frame:
-        fig.add_trace(
-            go.Scatter(
-                x=frame["date"],
-                y=frame["score_mean"],
-                mode="lines",
-                name="Predicted (daily mean)",
-                line={"color": ACCENT, "width": 1.5, "dash": "dot"},
-                hovertemplate="%{x|%d %b} predicted %{y:.1%}<extra></extra>",
+        lines.append(
+            (
+                "score_mean",
+                "Predicted (daily mean)",
+                {"color": ACCENT, "width": 1.5, "dash": "dot"},
             )
         )
-    fig.update_yaxes(tickformat=".0%", title_text=outcome)
-    return _as_values(fig, percent)
+    for column, name, line in lines:
+        fig["data"].append(
+            {
+                "type": "scatter",
+                "x": dates,
+                "y": frame[column].to_numpy(),
+                "mode": "lines",
+                "name": name,
+                "line": line,
+                "hovertemplate": f"%{{x|%a %d %b}} {name.lower()}: %{{y:{hover}}}<extra></extra>",
+            }
+        )
+    return fig
 
 
 def measure_distribution(
     frame: pd.DataFrame, title: str, label: str, threshold: float | None
-) -> go.Figure:
+) -> Figure:
     """Histogram of the measure from server-side bin counts."""
     if frame["count"].sum() == 0:
         return empty(title)
-    fig = figure(title)
-    centers = (frame["low"] + frame["high"]) / 2
-    fig.add_trace(
-        go.Bar(
-            x=centers,
-            y=frame["count"],
-            width=(frame["high"] - frame["low"]).to_numpy(),
-            marker={
-                "color": np.where(
-                    centers >= (threshold or np.inf), "#f97316", "#93c5fd"
-                )
-            },
-            customdata=np.column_stack([frame["low"], frame["high"]]),
-            hovertemplate="%{customdata[0]:.0f} to %{customdata[1]:.0f}: %{y:,}<extra></extra>",
-        )
-    )
+    centers = ((frame["low"] + frame["high"]) / 2).to_numpy()
+    shapes = []
     if threshold is not None:
-        fig.add_vline(x=threshold, line={"color": MUTED, "dash": "dash"})
-    fig.update_xaxes(title_text=label)
-    fig.update_yaxes(title_text="Rows")
+        shapes.append(
+            {
+                "type": "line",
+                "x0": threshold,
+                "x1": threshold,
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "line": {"color": MUTED, "dash": "dash"},
+            }
+        )
+    fig = figure(
+        title,
+        xaxis={"title": {"text": label}},
+        yaxis={"title": {"text": "Rows"}},
+        shapes=shapes,
+    )
+    late = centers >= (np.inf if threshold is None else threshold)
+    fig["data"].append(
+        {
+            "type": "bar",
+            "x": centers,
+            "y": frame["count"].to_numpy(),
+            "width": (frame["high"] - frame["low"]).to_numpy(),
+            "marker": {"color": np.where(late, "#f97316", "#93c5fd").tolist()},
+            "customdata": np.column_stack([frame["low"], frame["high"]]),
+            "hovertemplate": "%{customdata[0]:.0f} to %{customdata[1]:.0f}: %{y:,}<extra></extra>",
+        }
+    )
     return fig
 
 
 def rate_by_bins(
     frame: pd.DataFrame, title: str, label: str, outcome: str, percent: bool = True
-) -> go.Figure:
-    """Outcome rate per quantile bin of a numeric column (e.g. visibility)."""
+) -> Figure:
+    """Outcome rate per bin of a numeric column (e.g. visibility)."""
     if frame["labelled"].sum() == 0:
         return empty(title)
-    fig = figure(title)
+    hover, ticks = _value_format(percent)
     names = [
         f"{lo:g}–{hi:g}" for lo, hi in zip(frame["low"], frame["high"], strict=True)
     ]
-    fig.add_trace(
-        go.Bar(
-            x=names,
-            y=frame["target_mean"],
-            customdata=frame["labelled"],
-            marker={
-                "color": frame["target_mean"],
-                "colorscale": RISK_SCALE,
-                "cmin": 0,
-                "cmax": 0.5,
-            },
-            hovertemplate=label
-            + " %{x}<br>%{y:.1%} of %{customdata:,} rows<extra></extra>",
-        )
+    fig = figure(
+        title,
+        xaxis={"title": {"text": label}, "type": "category"},
+        yaxis={"tickformat": ticks, "title": {"text": outcome}},
     )
-    fig.update_xaxes(title_text=label, type="category")
-    fig.update_yaxes(tickformat=".0%", title_text=outcome)
-    return _as_values(fig, percent)
+    fig["data"].append(
+        {
+            "type": "bar",
+            "x": names,
+            "y": frame["target_mean"].to_numpy(),
+            "customdata": frame["labelled"].to_numpy(),
+            "marker": _risk_marker(frame["target_mean"].to_numpy(), percent),
+            "hovertemplate": label
+            + f" %{{x}}<br>%{{y:{hover}}} of %{{customdata:,}} rows<extra></extra>",
+        }
+    )
+    return fig
+
+
+def _route_lines(coords: np.ndarray) -> dict:
+    """One line trace for many routes: segments separated by gaps (None)."""
+    gap = np.full(len(coords), np.nan)
+    lon = np.column_stack([coords[:, 1], coords[:, 3], gap]).ravel()
+    lat = np.column_stack([coords[:, 0], coords[:, 2], gap]).ravel()
+    return {
+        "type": "scattergeo",
+        "lon": np.where(np.isnan(lon), None, lon).tolist(),
+        "lat": np.where(np.isnan(lat), None, lat).tolist(),
+        "mode": "lines",
+        "line": {"width": 1, "color": "rgba(37,99,235,0.35)"},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
 
 
 def route_map(
-    routes: pd.DataFrame,
+    route_coords: np.ndarray,
     origins: pd.DataFrame,
     dests: pd.DataFrame,
     title: str,
     outcome: str,
-    origin: str,
-    dest: str,
-    top_lines: int = 40,
-) -> go.Figure:
-    """Top routes as lines and destination airports as dots sized by traffic, colored by rate."""
-    if routes.empty:
+) -> Figure:
+    """Busiest routes as lines; destinations sized by traffic and colored by outcome rate.
+
+    `origins` and `dests` are per-airport frames (airport, rows, target_mean, lat, lon).
+    """
+    if dests.empty:
         return empty(title, height=420)
-    fig = figure(title, height=420)
-    lines = (
-        routes.head(top_lines)
-        .join(origins, on=origin)
-        .join(dests.add_suffix("_dest"), on=dest)
-        .dropna()
+    size = 6 + 24 * np.sqrt(dests["rows"] / dests["rows"].max())
+    fig = figure(
+        title,
+        height=420,
+        margin={"l": 0, "r": 0, "t": 44, "b": 0},
+        showlegend=False,
+        geo={
+            "scope": "usa",
+            "showland": True,
+            "landcolor": "#f3f4f6",
+            "subunitcolor": "#d1d5db",
+            "showlakes": False,
+        },
     )
-    lon = np.column_stack(
-        [lines["lon"], lines["lon_dest"], np.full(len(lines), np.nan)]
-    ).ravel()
-    lat = np.column_stack(
-        [lines["lat"], lines["lat_dest"], np.full(len(lines), np.nan)]
-    ).ravel()
-    fig.add_trace(
-        go.Scattergeo(
-            lon=lon,
-            lat=lat,
-            mode="lines",
-            line={"width": 1, "color": "rgba(37,99,235,0.35)"},
-            hoverinfo="skip",
-            showlegend=False,
-        )
-    )
-    positives = routes["target_mean"].fillna(0) * routes["labelled"]
-    by_dest = (
-        routes.assign(positives=positives)
-        .groupby(dest, sort=False)[["rows", "labelled", "positives"]]
-        .sum()
-    )
-    by_dest = by_dest.join(dests).dropna()
-    by_dest["rate"] = by_dest["positives"] / by_dest["labelled"].clip(lower=1)
-    by_origin = (
-        routes.groupby(origin, sort=False)["rows"]
-        .sum()
-        .to_frame()
-        .join(origins)
-        .dropna()
-    )
-    size = 6 + 24 * np.sqrt(by_dest["rows"] / by_dest["rows"].max())
-    fig.add_trace(
-        go.Scattergeo(
-            lon=by_dest["lon"],
-            lat=by_dest["lat"],
-            text=by_dest.index,
-            mode="markers",
-            name="Destinations",
-            customdata=np.column_stack(
-                [by_dest.index, by_dest["rows"], by_dest["rate"]]
-            ),
-            marker={
-                "size": size,
-                "color": by_dest["rate"],
+    fig["data"] = [
+        _route_lines(route_coords),
+        {
+            "type": "scattergeo",
+            "lon": dests["lon"].to_numpy(),
+            "lat": dests["lat"].to_numpy(),
+            "text": dests["airport"].tolist(),
+            "mode": "markers",
+            "name": "Destinations",
+            "customdata": np.column_stack([dests["rows"], dests["target_mean"]]),
+            "marker": {
+                "size": size.to_numpy(),
+                "color": dests["target_mean"].to_numpy(),
                 "colorscale": RISK_SCALE,
                 "cmin": 0,
                 "cmax": 0.5,
                 "line": {"width": 0.5, "color": "white"},
                 "colorbar": {"tickformat": ".0%", "title": {"text": outcome}},
             },
-            hovertemplate="%{customdata[0]}: %{customdata[1]:,} rows, %{customdata[2]:.1%}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scattergeo(
-            lon=by_origin["lon"],
-            lat=by_origin["lat"],
-            text=by_origin.index,
-            mode="markers+text",
-            name="Origins",
-            customdata=np.column_stack([by_origin.index, by_origin["rows"]]),
-            textposition="middle right",
-            marker={"size": 12, "color": "#111827", "symbol": "square"},
-            hovertemplate="%{customdata[0]} (origin): %{customdata[1]:,} rows<extra></extra>",
-        )
-    )
-    fig.update_geos(
-        scope="usa",
-        showland=True,
-        landcolor="#f3f4f6",
-        subunitcolor="#d1d5db",
-        showlakes=False,
-    )
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 44, "b": 0}, showlegend=False)
+            "hovertemplate": "%{text}: %{customdata[0]:,} rows, %{customdata[1]:.1%}<extra></extra>",
+        },
+        {
+            "type": "scattergeo",
+            "lon": origins["lon"].to_numpy(),
+            "lat": origins["lat"].to_numpy(),
+            "text": origins["airport"].tolist(),
+            "mode": "markers+text",
+            "name": "Origins",
+            "customdata": origins["rows"].to_numpy(),
+            "textposition": "middle right",
+            "marker": {"size": 12, "color": "#111827", "symbol": "square"},
+            "hovertemplate": "%{text} (origin): %{customdata:,} rows<extra></extra>",
+        },
+    ]
     return fig

@@ -7,26 +7,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
-
 from components import ids
 from components import overview_figures as figures
 from components.overview import available_charts
+from components.theme import Figure
 from context import AppContext
 from data import aggregates as agg
 from data.filters import FilterError
 
 TOP_ROUTES = 50
+MAP_LINES = 40
 
 
 @dataclass(frozen=True)
 class OverviewResult:
     kpis: dict
-    figures: dict[str, go.Figure]
+    figures: dict[str, Figure]
     routes: list[dict]
 
 
-def _figure(chart: str, view, ctx: AppContext, bins_column: str | None) -> go.Figure:
+def _figure(chart: str, view, ctx: AppContext, bins_column: str | None) -> Figure:
     spec, outcome, percent = ctx.spec, ctx.outcome, ctx.spec.is_classification
     if chart == ids.CATEGORY_CHART:
         column = spec.category_chart
@@ -66,9 +66,21 @@ def _figure(chart: str, view, ctx: AppContext, bins_column: str | None) -> go.Fi
 
 
 def _route_rows(routes) -> list[dict]:
-    rows = routes.head(TOP_ROUTES).round({"target_mean": 4, "measure_mean": 2})
-    keep = [c for c in rows.columns if c not in ("labelled", "score_mean")]
-    return rows[keep].to_dict("records")
+    """Table rows for the grid: names, counts and rounded means (NaN becomes empty)."""
+    columns = [c for c in routes.columns if c not in ("labelled", "score_mean")]
+    digits = {"target_mean": 4, "measure_mean": 2}
+    values = {}
+    for column in columns:
+        data = routes[column].to_numpy()
+        if column in digits:
+            data = [None if v != v else round(float(v), digits[column]) for v in data]
+        elif data.dtype.kind in "iu":
+            data = data.tolist()
+        values[column] = data
+    return [
+        dict(zip(columns, row, strict=True))
+        for row in zip(*values.values(), strict=True)
+    ]
 
 
 def build_overview(
@@ -85,17 +97,15 @@ def build_overview(
             out[chart] = _figure(chart, view, ctx, bins_column)
     routes = []
     if spec.geo:
-        all_routes = agg.routes(view)
+        top = agg.routes(view, top=TOP_ROUTES)
         out[ids.MAP_CHART] = figures.route_map(
-            all_routes,
-            agg.airport_coordinates(view, "origin"),
-            agg.airport_coordinates(view, "dest"),
-            "Routes: busiest 40 drawn, destinations colored by " + ctx.outcome.lower(),
+            agg.route_coordinates(view, top.head(MAP_LINES)),
+            agg.airports(view, "origin"),
+            agg.airports(view, "dest"),
+            f"Routes: busiest {MAP_LINES} drawn, destinations colored by {ctx.outcome.lower()}",
             ctx.outcome,
-            spec.geo.origin,
-            spec.geo.dest,
         )
-        routes = _route_rows(all_routes)
+        routes = _route_rows(top)
     return OverviewResult(agg.kpis(view), out, routes)
 
 

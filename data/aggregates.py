@@ -135,23 +135,62 @@ def routes(ds: Dataset, top: int | None = None) -> pd.DataFrame:
     )
 
 
-def airport_coordinates(ds: Dataset, end: str) -> pd.DataFrame:
-    """Lat/lon per airport of the origin or dest column (first finite value)."""
+def _ends(ds: Dataset, end: str) -> tuple[str, str, str]:
+    geo = ds.spec.geo
+    if end == "origin":
+        return geo.origin, geo.origin_lat, geo.origin_lon
+    return geo.dest, geo.dest_lat, geo.dest_lon
+
+
+def coordinates(ds: Dataset, end: str) -> tuple[np.ndarray, np.ndarray]:
+    """Lat and lon per category code of the origin or dest column (NaN when unknown)."""
     return ds.memoized(f"coords:{end}", lambda: _coordinates(ds, end))
 
 
-def _coordinates(ds: Dataset, end: str) -> pd.DataFrame:
-    geo, cols = ds.spec.geo, ds.columns
-    column, lat, lon = (
-        (geo.origin, geo.origin_lat, geo.origin_lon)
-        if end == "origin"
-        else (geo.dest, geo.dest_lat, geo.dest_lon)
-    )
-    codes, lats, lons = cols.codes[column], cols.numbers[lat], cols.numbers[lon]
+def _coordinates(ds: Dataset, end: str) -> tuple[np.ndarray, np.ndarray]:
+    column, lat, lon = _ends(ds, end)
+    cols = ds.columns
+    codes, size = cols.codes[column], len(cols.categories[column])
+    lats, lons = cols.numbers[lat], cols.numbers[lon]
     ok = np.isfinite(lats) & np.isfinite(lons)
-    frame = pd.DataFrame(
-        {"code": codes[ok], "lat": lats[ok], "lon": lons[ok]}
-    ).drop_duplicates("code")
-    names = cols.categories[column]
-    frame["airport"] = [names[c] for c in frame["code"]]
-    return frame.set_index("airport")[["lat", "lon"]]
+    first = np.full(size, -1)
+    rows = np.flatnonzero(ok)
+    first[codes[rows][::-1]] = rows[::-1]
+    found = first >= 0
+    out_lat, out_lon = np.full(size, np.nan), np.full(size, np.nan)
+    out_lat[found], out_lon[found] = lats[first[found]], lons[first[found]]
+    return out_lat, out_lon
+
+
+def airports(ds: Dataset, end: str) -> pd.DataFrame:
+    """Per origin or dest airport with known coordinates: rows, target mean, lat, lon."""
+    column = _ends(ds, end)[0]
+    groups = _grouped(ds, f"cat:{column}")
+    lat, lon = coordinates(ds, end)
+    keep = np.flatnonzero((groups["rows"] > 0) & np.isfinite(lat))
+    names = np.asarray(ds.columns.categories[column], dtype=object)
+    return pd.DataFrame(
+        {
+            "airport": names[keep],
+            **_select(groups, keep),
+            "lat": lat[keep],
+            "lon": lon[keep],
+        }
+    )
+
+
+def route_coordinates(ds: Dataset, routes: pd.DataFrame) -> np.ndarray:
+    """Columns origin lat, origin lon, dest lat, dest lon for each route row."""
+    geo = ds.spec.geo
+    out = []
+    for end, column in (("origin", geo.origin), ("dest", geo.dest)):
+        index = ds.memoized(
+            f"index:{column}",
+            lambda c=column: {
+                name: i for i, name in enumerate(ds.columns.categories[c])
+            },
+        )
+        codes = np.array([index[name] for name in routes[column]], dtype=np.intp)
+        lat, lon = coordinates(ds, end)
+        out += [lat[codes], lon[codes]]
+    return np.column_stack(out) if out[0].size else np.empty((0, 4))

@@ -1,63 +1,111 @@
-"""Figure builders and the ids/layout consistency check."""
+"""Figure builders (each output validated by plotly) and the ids/layout consistency check."""
 
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
+import pytest
 
 from components import ids
 from components import model_figures as mfig
 from components import overview_figures as ofig
 from components.layout import validation_layout
+from components.overview_view import build_overview
+
+CATEGORY = pd.DataFrame(
+    {
+        "carrier": ["UA", "AA"],
+        "rows": [10, 5],
+        "labelled": [10, 5],
+        "target_mean": [0.3, 0.1],
+        "score_mean": [0.25, 0.12],
+    }
+)
+DAILY = pd.DataFrame(
+    {
+        "date": pd.date_range("2013-01-01", periods=3),
+        "rows": [1, 2, 3],
+        "labelled": [1, 2, 3],
+        "target_mean": [0.1, 0.2, 0.3],
+        "rolling": [0.1, 0.15, 0.2],
+    }
+)
+HISTOGRAM = pd.DataFrame({"low": [0, 10], "high": [10, 20], "count": [5, 7]})
+
+
+def validated(fig: dict) -> go.Figure:
+    """Builders skip plotly's validation for speed; here every property must be valid."""
+    return go.Figure(fig)
 
 
 def test_rate_by_category_has_actual_and_predicted():
-    frame = pd.DataFrame(
-        {
-            "carrier": ["UA", "AA"],
-            "rows": [10, 5],
-            "labelled": [10, 5],
-            "target_mean": [0.3, 0.1],
-            "score_mean": [0.25, 0.12],
-        }
+    fig = validated(
+        ofig.rate_by_category(CATEGORY, "carrier", "Delay by airline", "Delayed")
     )
-    fig = ofig.rate_by_category(frame, "carrier", "Delay by airline", "Delayed")
     assert fig.layout.title.text == "Delay by airline"
     assert [t.type for t in fig.data] == ["bar", "scatter"]
     assert list(fig.data[0].x) == ["UA", "AA"] and list(fig.data[1].y) == [0.25, 0.12]
+    assert fig.layout.yaxis.tickformat == ".0%"
+
+
+def test_regression_targets_are_not_shown_as_percentages():
+    fig = validated(
+        ofig.rate_by_category(CATEGORY, "carrier", "Mean", "Mean", percent=False)
+    )
+    assert fig.layout.yaxis.tickformat is None
+    assert ".1%" not in fig.data[0].hovertemplate
 
 
 def test_empty_view_gives_a_message_not_a_blank_chart():
-    frame = pd.DataFrame(columns=["carrier", "rows", "labelled", "target_mean"])
-    fig = ofig.rate_by_category(frame, "carrier", "Delay by airline", "Delayed")
+    frame = CATEGORY.iloc[0:0]
+    fig = validated(
+        ofig.rate_by_category(frame, "carrier", "Delay by airline", "Delayed")
+    )
     assert not fig.data and "No rows" in fig.layout.annotations[0].text
 
 
 def test_daily_trend_has_rolling_line():
-    frame = pd.DataFrame(
-        {
-            "date": pd.date_range("2013-01-01", periods=3),
-            "rows": [1, 2, 3],
-            "labelled": [1, 2, 3],
-            "target_mean": [0.1, 0.2, 0.3],
-            "rolling": [0.1, 0.15, 0.2],
-        }
-    )
-    fig = ofig.daily_trend(frame, "Trend", "Delayed")
+    fig = validated(ofig.daily_trend(DAILY, "Trend", "Delayed"))
     assert [t.name for t in fig.data] == ["Daily", "7-day rolling mean"]
+    assert fig.data[0].x[0] == "2013-01-01"
 
 
-def test_histogram_uses_server_counts():
-    frame = pd.DataFrame({"low": [0, 10], "high": [10, 20], "count": [5, 7]})
-    fig = ofig.measure_distribution(frame, "Delay", "Minutes", 15)
+def test_histogram_uses_server_counts_and_marks_threshold():
+    fig = validated(ofig.measure_distribution(HISTOGRAM, "Delay", "Minutes", 15))
     assert list(fig.data[0].y) == [5, 7]
+    assert fig.layout.shapes[0].x0 == 15
 
 
 def test_confusion_and_whatif_figures():
-    fig = mfig.confusion(1, 2, 3, 4, 0.3, "late")
-    assert fig.data[0].z.tolist() == [[3, 2], [4, 1]]
+    fig = validated(mfig.confusion(1, 2, 3, 4, 0.3, "late"))
+    assert [list(row) for row in fig.data[0].z] == [[3, 2], [4, 1]]
     curve = pd.DataFrame({"value": [5, 6], "prediction": [0.1, 0.2]})
-    fig = mfig.whatif(curve, 6, 0.2, "Hour", True)
+    fig = validated(mfig.whatif(curve, 6, 0.2, "Hour", True))
     assert fig.data[1].x == (6,) and "hour" in fig.layout.title.text
+
+
+def test_every_overview_figure_is_valid_plotly(app_context):
+    result = build_overview(app_context, None, {"carrier": ["UA"]}, {}, "visib")
+    assert set(result.figures) >= {ids.CATEGORY_CHART, ids.MAP_CHART, ids.TREND_CHART}
+    for name, fig in result.figures.items():
+        assert validated(fig).layout.title.text, name
+
+
+@pytest.mark.parametrize("builder", ["calibration", "roc", "importance"])
+def test_model_card_figures_are_valid_plotly(app_context, builder):
+    card = app_context.service.card
+    args = {
+        "calibration": (card["curves"]["calibration"],),
+        "roc": (card["curves"]["roc"], 0.7, 0.6),
+        "importance": (card["importance"], {}),
+    }[builder]
+    assert validated(getattr(mfig, builder)(*args)).data
+
+
+def test_prediction_figures_are_valid_plotly(app_context):
+    answer = app_context.service.predict(app_context.service.defaults())
+    validated(mfig.effects(answer.effects, True))
+    validated(mfig.residuals({"predicted": [1.0, 2.0], "residual": [0.5, -0.5]}))
 
 
 def _walk_ids(component, found: list) -> None:
@@ -71,8 +119,6 @@ def _walk_ids(component, found: list) -> None:
     if identifier is not None:
         found.append(identifier)
     _walk_ids(getattr(component, "children", None), found)
-    for prop in ("body",):
-        _walk_ids(getattr(component, prop, None), found)
 
 
 def test_every_layout_id_is_declared_once_and_every_id_is_used(app_context):

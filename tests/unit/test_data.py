@@ -190,3 +190,23 @@ def test_rolling_mean_is_over_calendar_days(dataset, frame):
     start, end = day - pd.Timedelta(days=6), day + pd.Timedelta(days=1)
     window = ewr[(ewr["sched_dep"] >= start) & (ewr["sched_dep"] < end)]
     assert daily.loc[day, "rolling"] == pytest.approx(window["delayed"].mean())
+
+
+def test_airports_match_pandas_and_have_coordinates(view, frame):
+    expected = _pandas_view(frame)
+    dests = agg.airports(view, "dest").set_index("airport")
+    counts = expected.dropna(subset=["dest_lat"]).groupby("dest", observed=True).size()
+    assert dests["rows"].to_dict() == counts.to_dict()
+    busiest = counts.idxmax()
+    assert dests.loc[busiest, "lat"] == pytest.approx(
+        frame[frame["dest"] == busiest]["dest_lat"].iloc[0]
+    )
+    top = agg.routes(view, top=5)
+    coords = agg.route_coordinates(view, top)
+    assert coords.shape == (5, 4)
+    first = frame[
+        (frame["origin"] == top.iloc[0]["origin"])
+        & (frame["dest"] == top.iloc[0]["dest"])
+    ].iloc[0]
+    assert coords[0, 0] == pytest.approx(first["origin_lat"])
+    assert coords[0, 2] == pytest.approx(first["dest_lat"], nan_ok=True)
