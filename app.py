@@ -16,8 +16,10 @@ from components.layout import shell, validation_layout
 from config import Settings
 from context import AppContext
 from data.dataset import Dataset
+from data.ingest import processed_path
 from data.spec import load_spec
 from model.registry import ModelLoadError
+from model.row_scores import row_scores
 from model.service import ModelService
 from model.train import load_processed, registry_for, train
 from server import health
@@ -41,7 +43,9 @@ def build_context(settings: Settings, progress=print) -> AppContext:
         train(settings, spec, progress=progress)
     frame = load_processed(settings, spec, progress)
     service = ModelService.from_registry(registry, whatif_feature=spec.whatif_feature)
-    dataset = Dataset.from_frame(frame, spec).with_scores(service.predict_frame(frame))
+    data_file = processed_path(settings, spec)
+    scores = row_scores(service, frame, data_file, settings.home / "cache" / spec.name)
+    dataset = Dataset.from_frame(frame, spec).with_scores(scores)
     progress(
         f"[start] {spec.name}: {len(frame):,} rows, model {service.version}, ready in "
         f"{time.perf_counter() - started:.1f}s"
