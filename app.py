@@ -18,6 +18,7 @@ from context import AppContext
 from data.dataset import Dataset
 from data.ingest import processed_path
 from data.spec import load_spec
+from data.stores import PredictionLog
 from model.registry import ModelLoadError
 from model.row_scores import row_scores
 from model.service import ModelService
@@ -42,7 +43,10 @@ def build_context(settings: Settings, progress=print) -> AppContext:
         )
         train(settings, spec, progress=progress)
     frame = load_processed(settings, spec, progress)
-    service = ModelService.from_registry(registry, whatif_feature=spec.whatif_feature)
+    log = PredictionLog(settings.database).create()
+    service = ModelService.from_registry(
+        registry, whatif_feature=spec.whatif_feature, log=log
+    )
     data_file = processed_path(settings, spec)
     scores = row_scores(service, frame, data_file, settings.home / "cache" / spec.name)
     dataset = Dataset.from_frame(frame, spec).with_scores(scores)
@@ -50,7 +54,9 @@ def build_context(settings: Settings, progress=print) -> AppContext:
         f"[start] {spec.name}: {len(frame):,} rows, model {service.version}, ready in "
         f"{time.perf_counter() - started:.1f}s"
     )
-    return AppContext(settings=settings, spec=spec, dataset=dataset, service=service)
+    return AppContext(
+        settings=settings, spec=spec, dataset=dataset, service=service, log=log
+    )
 
 
 def create_app(

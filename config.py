@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -26,7 +26,7 @@ class Settings:
     port: int = 8050
     debug: bool = False
     auto_build: bool = True
-    extra: dict = field(default_factory=dict)
+    database_url: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -39,6 +39,7 @@ class Settings:
             port=int(env.get("PORT") or 8050),
             debug=_flag(env.get("FLIGHTDECK_DEBUG"), False),
             auto_build=_flag(env.get("FLIGHTDECK_AUTO_BUILD"), True),
+            database_url=env.get("DATABASE_URL") or "",
         )
 
     def with_overrides(self, **changes) -> Settings:
@@ -48,6 +49,11 @@ class Settings:
     def __post_init__(self) -> None:
         object.__setattr__(self, "spec_path", Path(self.spec_path))
         object.__setattr__(self, "home", Path(self.home))
+
+    @property
+    def database(self) -> str:
+        """SQLAlchemy URL of the prediction log: DATABASE_URL, else SQLite under home."""
+        return self.database_url or f"sqlite:///{self.home / 'flightdeck.db'}"
 
     @property
     def data_dir(self) -> Path:

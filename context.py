@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from config import Settings
 from data.dataset import Dataset
 from data.spec import DatasetSpec
+from data.stores import PredictionLog
 from model.service import ModelService
 
 
@@ -16,6 +17,7 @@ class AppContext:
     spec: DatasetSpec
     dataset: Dataset
     service: ModelService
+    log: PredictionLog
 
     @property
     def outcome(self) -> str:

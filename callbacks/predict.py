@@ -10,7 +10,7 @@ from components import ids
 from components import model_figures as figures
 from components.predict import result_card
 from components.theme import empty
-from model.service import InputError
+from model.service import InputError, PredictionNotLogged
 
 
 def register(app, app_ctx) -> None:
@@ -31,18 +31,14 @@ def register(app, app_ctx) -> None:
         try:
             answer = service.predict(raw)
         except InputError as exc:
-            alert = dbc.Alert(
-                [
-                    html.Strong("Fix these inputs to get a prediction:"),
-                    html.Ul([html.Li(p) for p in exc.problems], className="mb-0"),
-                ],
-                color="danger",
+            problems = html.Ul([html.Li(p) for p in exc.problems], className="mb-0")
+            return _no_answer(
+                [html.Strong("Fix these inputs to get a prediction:"), problems]
             )
-            return (
-                alert,
-                None,
-                empty("Why", "No prediction"),
-                empty("What if", "No prediction"),
+        except PredictionNotLogged:
+            return _no_answer(
+                "The prediction could not be recorded, so it is not shown. "
+                "Try again in a moment."
             )
         message = None
         if answer.warnings:
@@ -81,3 +77,8 @@ def register(app, app_ctx) -> None:
             figures.effects(answer.effects, service.classification),
             whatif,
         )
+
+
+def _no_answer(message) -> tuple:
+    alert = dbc.Alert(message, color="danger")
+    return alert, None, empty("Why", "No prediction"), empty("What if", "No prediction")

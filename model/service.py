@@ -13,6 +13,10 @@ from model.pipeline import predict_values
 from model.registry import ModelLoadError, Registry
 
 
+class PredictionNotLogged(RuntimeError):
+    """The prediction log could not be written, so no answer is given."""
+
+
 class InputError(ValueError):
     """The inputs cannot be scored; `problems` says why, one line per field."""
 
@@ -33,6 +37,7 @@ class Prediction:
     whatif: pd.DataFrame
     latency_ms: float = 0.0
     inputs: dict = field(default_factory=dict)
+    request_id: str | None = None
 
 
 def _background(entry: dict, top: int = 8) -> tuple[list, np.ndarray]:
@@ -52,9 +57,12 @@ def _background(entry: dict, top: int = 8) -> tuple[list, np.ndarray]:
 class ModelService:
     """Wraps the champion pipeline and its card; never mutated after construction."""
 
-    def __init__(self, pipeline, card: dict, whatif_feature: str | None = None):
+    def __init__(
+        self, pipeline, card: dict, whatif_feature: str | None = None, log=None
+    ):
         self.pipeline = pipeline
         self.card = card
+        self.log = log
         self.schema = {entry["column"]: entry for entry in card["schema"]}
         self.columns = [entry["column"] for entry in card["schema"]]
         self.classification = card["task"] == "classification"
@@ -65,7 +73,7 @@ class ModelService:
 
     @classmethod
     def from_registry(
-        cls, registry: Registry, alias: str = "champion", whatif_feature=None
+        cls, registry: Registry, alias: str = "champion", whatif_feature=None, log=None
     ) -> ModelService:
         version = registry.resolve(alias)
         if version is None:
@@ -73,7 +81,7 @@ class ModelService:
                 f"no '{alias}' model in {registry.root}; run `python -m model.train`"
             )
         pipeline, card = registry.load(version)
-        return cls(pipeline, card, whatif_feature)
+        return cls(pipeline, card, whatif_feature, log)
 
     @property
     def version(self) -> str:
@@ -174,7 +182,9 @@ class ModelService:
             return [float(v) for v in range(int(low), int(high) + 1)]
         return np.linspace(low, high, 25).tolist()
 
-    def predict(self, raw: dict) -> Prediction:
+    def predict(
+        self, raw: dict, source: str = "whatif", user: str | None = None
+    ) -> Prediction:
         """Validate, then score the row, its per-feature effects and its what-if curve in one call.
 
         A feature's effect is this prediction minus the average prediction when that feature
@@ -205,6 +215,8 @@ class ModelService:
         sweep = variations[-1][1] if self.whatif_feature else []
         first_sweep = spans[-1][0] if self.whatif_feature else len(scores)
         whatif = pd.DataFrame({"value": sweep, "prediction": scores[first_sweep:]})
+        latency_ms = (time.perf_counter() - started) * 1000
+        request_id = self._record(clean, value, latency_ms, source, user)
         return Prediction(
             value,
             self.band(value),
@@ -212,6 +224,26 @@ class ModelService:
             warnings,
             effects.reset_index(drop=True),
             whatif,
-            (time.perf_counter() - started) * 1000,
+            latency_ms,
             clean,
+            request_id,
         )
+
+    def _record(self, clean: dict, value: float, latency_ms: float, source: str, user):
+        """Log the prediction before it is returned; no log, no answer."""
+        if self.log is None:
+            return None
+        try:
+            return self.log.record(
+                source=source,
+                user=user,
+                model_version=self.version,
+                model_sha256=self.card["artifact"]["sha256"],
+                inputs=clean,
+                output=value,
+                latency_ms=latency_ms,
+            )
+        except Exception as exc:  # any database failure: refuse to answer unlogged
+            raise PredictionNotLogged(
+                f"the prediction could not be logged: {exc}"
+            ) from exc

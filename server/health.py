@@ -18,9 +18,11 @@ def register(server: Flask, ctx) -> None:
 
     @server.get("/readyz")
     def readyz():
-        ready = ctx.service is not None and ctx.dataset.total_rows > 0
+        database = ctx.log.ping()
+        ready = ctx.service is not None and ctx.dataset.total_rows > 0 and database
         body = {
             "status": "ready" if ready else "not ready",
+            "database": database,
             "model_version": ctx.service.version,
             "dataset": ctx.spec.name,
             "rows": ctx.dataset.total_rows,

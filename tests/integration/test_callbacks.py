@@ -40,6 +40,7 @@ def test_health_and_ready(client, app_context):
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.get_json()["model_version"] == app_context.service.version
+    assert ready.get_json()["database"] is True
     assert client.get("/").headers["X-Content-Type-Options"] == "nosniff"
 
 
@@ -108,9 +109,10 @@ def _predict(client, values: dict):
     )
 
 
-def test_whatif_matches_pipeline(client, app_context):
+def test_whatif_matches_pipeline_and_is_logged(client, app_context):
     service = app_context.service
     values = {**service.defaults(), "hour": 18, "carrier": "EV"}
+    logged_before = app_context.log.count()
     response = _predict(client, values)
     assert response.status_code == 200
     result = json.dumps(response.get_json()["response"][ids.PREDICT_RESULT]["children"])
@@ -120,6 +122,12 @@ def test_whatif_matches_pipeline(client, app_context):
     assert service.version in result
     curve = response.get_json()["response"][ids.PREDICT_WHATIF]["figure"]["data"][1]
     assert _decode(curve["y"])[0] == pytest.approx(direct)
+    assert app_context.log.count() == logged_before + 1
+    row = app_context.log.recent(1)[0]
+    assert (
+        row["output"] == pytest.approx(direct)
+        and row["model_version"] == service.version
+    )
 
 
 @pytest.mark.parametrize(
