@@ -46,9 +46,7 @@ def _range_slider(ctx: AppContext, column: str) -> html.Div:
                 step=step,
                 allowCross=False,
                 tooltip={"placement": "bottom"},
-                marks=None
-                if not integer
-                else {int(v): str(int(v)) for v in (low, high)},
+                marks={v: f"{v:.3g}" for v in (low, high)},
             ),
         ],
         className="mb-2",

@@ -253,7 +253,12 @@ def route_map(
                 "cmin": 0,
                 "cmax": 0.5,
                 "line": {"width": 0.5, "color": "white"},
-                "colorbar": {"tickformat": ".0%", "title": {"text": outcome}},
+                "colorbar": {
+                    "tickformat": ".0%",
+                    "title": {"text": outcome},
+                    "len": 0.6,
+                    "thickness": 12,
+                },
             },
             "hovertemplate": "%{text}: %{customdata[0]:,} rows, %{customdata[1]:.1%}<extra></extra>",
         },

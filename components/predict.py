@@ -37,7 +37,7 @@ def _field(entry: dict, default) -> html.Div:
     hint = (
         ""
         if entry["kind"] == "category"
-        else f"training range {entry['min']:g}–{entry['max']:g}"
+        else f"training range {entry['min']:.4g}–{entry['max']:.4g}"
     )
     return html.Div(
         [label, control, html.Div(hint, className="form-text mt-0")], className="mb-2"

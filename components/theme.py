@@ -24,12 +24,13 @@ LAYOUT = {
     },
     "paper_bgcolor": "white",
     "plot_bgcolor": "white",
-    "margin": {"l": 56, "r": 16, "t": 44, "b": 44},
+    "margin": {"l": 56, "r": 16, "t": 44, "b": 64},
     "title": {"x": 0.01, "xanchor": "left", "font": {"size": 14}},
     "xaxis": {"gridcolor": GRID, "zeroline": False},
     "yaxis": {"gridcolor": GRID, "zeroline": False},
     "hoverlabel": {"bgcolor": "white"},
-    "legend": {"orientation": "h", "y": -0.18},
+    "legend": {"orientation": "h", "y": -0.32},
+    "modebar": {"orientation": "v"},
 }
 
 
