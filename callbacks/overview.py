@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, no_update
+from dash.exceptions import PreventUpdate
 from dash import ctx as dash_ctx
 
 from components import ids
@@ -117,9 +118,10 @@ def register_cross_filter(app, app_ctx) -> None:
             app_ctx, dash_ctx.triggered_id, _clicked_point(dash_ctx.triggered)
         )
         if column is None or column not in current:
-            return [no_update] * len(outputs)
+            raise PreventUpdate
         current[column] = [value]
-        return [[current[c] for c in columns], no_update] + (
+        # Wildcard outputs take one value per matched component, no_update included.
+        return [[current[c] for c in columns], [no_update] * len(ranges)] + (
             [no_update] * 2 if span else []
         )
 

@@ -22,15 +22,14 @@ def _field(entry: dict, default) -> html.Div:
             clearable=False,
         )
     else:
-        step = 1 if entry.get("integer") else "any"
         value = round(default) if entry.get("integer") else round(default, 2)
         control = dbc.Input(
             id=ids.predict_input(entry["column"]),
             type="number",
             value=value,
-            min=entry["min"],
-            max=entry["max"],
-            step=step,
+            # No min/max/step: the browser would send None for values outside them, and
+            # out-of-range input must reach the server to be flagged, not refused.
+            step="any",
             debounce=0.3,
             size="sm",
         )

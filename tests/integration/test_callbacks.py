@@ -192,3 +192,76 @@ def _decode(values):
             base64.b64decode(values["bdata"]), dtype=values["dtype"]
         ).tolist()
     return list(values)
+
+
+def _cross_filter(client, app_context, trigger: str, click):
+    output = find_output(client, f"{ids.RANGE_FILTER}")
+    ranges = [
+        {"id": {"column": c, "type": ids.RANGE_FILTER}, "property": "value"}
+        for c in app_context.spec.range_filters
+    ]
+    inputs = [
+        {"id": ids.RESET_FILTERS, "property": "n_clicks", "value": None},
+        {
+            "id": ids.CATEGORY_CHART,
+            "property": "clickData",
+            "value": click if trigger == ids.CATEGORY_CHART else None,
+        },
+        {
+            "id": ids.MAP_CHART,
+            "property": "clickData",
+            "value": click if trigger == ids.MAP_CHART else None,
+        },
+    ]
+    state = [
+        pattern_inputs(
+            ids.CATEGORY_FILTER, {c: None for c in app_context.spec.category_filters}
+        )
+    ]
+    payload_outputs = [
+        [
+            {"id": {"column": c, "type": ids.CATEGORY_FILTER}, "property": "value"}
+            for c in app_context.spec.category_filters
+        ],
+        ranges,
+        {"id": ids.DATE_RANGE, "property": "start_date"},
+        {"id": ids.DATE_RANGE, "property": "end_date"},
+    ]
+    payload = {
+        "output": output,
+        "outputs": payload_outputs,
+        "inputs": inputs,
+        "changedPropIds": [f"{trigger}.clickData"],
+        "state": state,
+    }
+    return client.post("/_dash-update-component", json=payload)
+
+
+def test_bar_click_sets_the_airline_filter(client, app_context):
+    response = _cross_filter(
+        client, app_context, ids.CATEGORY_CHART, {"points": [{"x": "UA", "y": 0.2}]}
+    )
+    assert response.status_code == 200, response.data[:300]
+    values = response.get_json()["response"]
+    carrier = '{"column":"carrier","type":"overview-category-filter"}'
+    assert values[carrier]["value"] == ["UA"]
+
+
+def test_map_click_on_an_origin_sets_the_origin_filter(client, app_context):
+    response = _cross_filter(
+        client,
+        app_context,
+        ids.MAP_CHART,
+        {"points": [{"curveNumber": 2, "text": "JFK"}]},
+    )
+    assert response.status_code == 200, response.data[:300]
+    origin = '{"column":"origin","type":"overview-category-filter"}'
+    assert response.get_json()["response"][origin]["value"] == ["JFK"]
+
+
+@pytest.mark.parametrize(
+    "click", [{"points": [{"x": "ZZ"}]}, {"points": "nope"}, {"x": 1}]
+)
+def test_tampered_clicks_change_nothing(client, app_context, click):
+    response = _cross_filter(client, app_context, ids.CATEGORY_CHART, click)
+    assert response.status_code == 204

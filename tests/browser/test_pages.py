@@ -1,0 +1,358 @@
+"""Browser tests: a fresh app per test, driven in headless Chromium as a user would."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import numpy as np
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.wait import WebDriverWait
+
+from components import ids
+from data import aggregates as agg
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 20
+FLIGHTS_KPI = f"#{ids.KPI_ROW} > div:nth-child(1) .fs-3"
+PREDICTION = "[data-testid=prediction-value]"
+PERCENT = re.compile(r"^\d{1,3}\.\d%$")
+
+
+def css_id(component_id: str | dict) -> str:
+    """A CSS selector for a Dash id; dict ids are rendered as sorted, compact JSON."""
+    if isinstance(component_id, dict):
+        component_id = json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+    return f"[id='{component_id}']"
+
+
+def dropdown_value(column: str) -> str:
+    return f"{css_id(ids.category_filter(column))} .dash-dropdown-value"
+
+
+def _array(value) -> list:
+    """A trace array as a list, decoding plotly's base64 typed-array form."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(
+            base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])
+        ).tolist()
+    return list(value)
+
+
+def figure_traces(dash_duo, graph_id: str) -> list[dict]:
+    """The data of a rendered graph, read from its plotly div in the page."""
+    raw = dash_duo.driver.execute_script(
+        "const gd = document.querySelector(arguments[0] + ' .js-plotly-plot');"
+        "return gd && gd.data ? JSON.stringify(gd.data) : null;",
+        css_id(graph_id),
+    )
+    assert raw is not None, f"{graph_id} has not been drawn"
+    return [
+        {key: _array(trace[key]) for key in ("x", "y") if key in trace}
+        for trace in json.loads(raw)
+    ]
+
+
+def wait_for_traces(dash_duo, graph_id: str, check, message: str) -> list[dict]:
+    """Wait until the graph's data satisfies `check`, then return it."""
+    found = {}
+
+    def ready(_driver) -> bool:
+        try:
+            found["traces"] = figure_traces(dash_duo, graph_id)
+        except AssertionError:
+            return False
+        return bool(check(found["traces"]))
+
+    WebDriverWait(dash_duo.driver, TIMEOUT).until(ready, message)
+    return found["traces"]
+
+
+def flights_for(app_context, carrier: str | None = None) -> str:
+    """The Flights KPI as the page should show it, from the data tier."""
+    dataset = app_context.dataset
+    if carrier is not None:
+        dataset = dataset.filter(
+            dataset.parse_filters(categories={"carrier": [carrier]})
+        )
+    return f"{agg.kpis(dataset)['rows']:,}"
+
+
+def open_overview(dash_duo, app_context) -> None:
+    dash_duo.wait_for_text_to_equal(
+        FLIGHTS_KPI, flights_for(app_context), timeout=TIMEOUT
+    )
+    wait_for_traces(
+        dash_duo,
+        ids.CATEGORY_CHART,
+        lambda traces: traces and traces[0].get("x"),
+        "the airline chart never drew its bars",
+    )
+
+
+def choose_carrier(dash_duo, carrier: str) -> None:
+    dash_duo.select_dcc_dropdown(css_id(ids.category_filter("carrier")), value=carrier)
+    ActionChains(dash_duo.driver).send_keys(Keys.ESCAPE).perform()
+    dash_duo.wait_for_no_elements(".dash-dropdown-options", timeout=TIMEOUT)
+
+
+def scroll_into_view(dash_duo, element) -> None:
+    """Scroll the element into the viewport and wait until it stops moving.
+
+    Bootstrap turns on smooth scrolling, so a click made mid-scroll lands elsewhere.
+    """
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center'});", element
+    )
+    last = {}
+
+    def settled(driver) -> bool:
+        top, bottom, height = driver.execute_script(
+            "const r = arguments[0].getBoundingClientRect();"
+            "return [r.top, r.bottom, window.innerHeight];",
+            element,
+        )
+        still, last["top"] = last.get("top") == top, top
+        return still and top >= 0 and bottom <= height
+
+    WebDriverWait(dash_duo.driver, TIMEOUT, poll_frequency=0.1).until(
+        settled, "the element never came to rest inside the viewport"
+    )
+
+
+def set_number(dash_duo, column: str, value) -> None:
+    """Replace a Predict form number the way a user does: select all, type."""
+    field = dash_duo.find_element(css_id(ids.predict_input(column)))
+    scroll_into_view(dash_duo, field)
+    dash_duo.clear_input(field)
+    field.send_keys(str(value))
+
+
+def busy_carrier(app_context) -> str:
+    carriers = app_context.dataset.categories("carrier")
+    return "UA" if "UA" in carriers else carriers[0]
+
+
+def test_ovw001_overview_loads(dash_duo, dash_app, app_context):
+    dash_duo.start_server(dash_app)
+    open_overview(dash_duo, app_context)
+
+    labels = [
+        e.get_attribute("textContent")
+        for e in dash_duo.find_elements(f"#{ids.KPI_ROW} .card .text-uppercase")
+    ]
+    assert labels == [
+        "Flights",
+        "Delayed 15+ min",
+        "Mean departure delay",
+        "Cancelled",
+        "Predicted vs actual",
+    ]
+    values = [e.text for e in dash_duo.find_elements(f"#{ids.KPI_ROW} .card .fs-3")]
+    assert all(values), values
+    assert PERCENT.match(values[1]), values[1]
+
+    for chart in (
+        ids.CATEGORY_CHART,
+        ids.HEATMAP_CHART,
+        ids.TREND_CHART,
+        ids.MAP_CHART,
+        ids.DISTRIBUTION_CHART,
+        ids.BINS_CHART,
+    ):
+        dash_duo.wait_for_element(f"#{chart} .main-svg", timeout=TIMEOUT)
+        assert figure_traces(dash_duo, chart), f"{chart} has no traces"
+    bars = figure_traces(dash_duo, ids.CATEGORY_CHART)[0]
+    assert sorted(bars["x"]) == sorted(app_context.dataset.categories("carrier"))
+    dash_duo.wait_for_element(f"#{ids.ROUTES_GRID} .ag-row", timeout=TIMEOUT)
+    assert dash_duo.find_element(f"#{ids.FILTER_MESSAGE}").text == ""
+    assert dash_duo.get_logs() == []
+
+
+def test_ovw002_filter_changes_chart(dash_duo, dash_app, app_context):
+    dash_duo.start_server(dash_app)
+    open_overview(dash_duo, app_context)
+    carrier = busy_carrier(app_context)
+    expected = flights_for(app_context, carrier)
+    assert expected != flights_for(app_context)
+
+    choose_carrier(dash_duo, carrier)
+
+    dash_duo.wait_for_text_to_equal(dropdown_value("carrier"), carrier, timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(FLIGHTS_KPI, expected, timeout=TIMEOUT)
+    wait_for_traces(
+        dash_duo,
+        ids.CATEGORY_CHART,
+        lambda traces: traces[0].get("x") == [carrier],
+        f"the airline chart did not narrow to {carrier}",
+    )
+    assert dash_duo.get_logs() == []
+
+
+def test_ovw003_bar_click_cross_filters(dash_duo, dash_app, app_context):
+    dash_duo.start_server(dash_app)
+    open_overview(dash_duo, app_context)
+    bars = figure_traces(dash_duo, ids.CATEGORY_CHART)[0]
+    tallest = int(np.nanargmax(bars["y"]))
+    carrier = bars["x"][tallest]
+    paths = dash_duo.find_elements(f"#{ids.CATEGORY_CHART} .trace.bars .point path")
+    assert len(paths) == len(bars["x"])
+    dash_duo.wait_for_text_to_equal(dropdown_value("carrier"), "All", timeout=TIMEOUT)
+
+    bar = paths[tallest]
+    scroll_into_view(dash_duo, bar)
+    ActionChains(dash_duo.driver).move_to_element(bar).pause(0.2).click().perform()
+
+    dash_duo.wait_for_text_to_equal(dropdown_value("carrier"), carrier, timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(
+        FLIGHTS_KPI, flights_for(app_context, carrier), timeout=TIMEOUT
+    )
+    wait_for_traces(
+        dash_duo,
+        ids.CATEGORY_CHART,
+        lambda traces: traces[0].get("x") == [carrier],
+        f"the airline chart did not narrow to {carrier}",
+    )
+    assert dash_duo.get_logs() == []
+
+
+def test_ovw004_reset_clears_filters(dash_duo, dash_app, app_context):
+    dash_duo.start_server(dash_app)
+    open_overview(dash_duo, app_context)
+    carrier = busy_carrier(app_context)
+    choose_carrier(dash_duo, carrier)
+    dash_duo.wait_for_text_to_equal(
+        FLIGHTS_KPI, flights_for(app_context, carrier), timeout=TIMEOUT
+    )
+
+    reset = dash_duo.find_element(f"#{ids.RESET_FILTERS}")
+    scroll_into_view(dash_duo, reset)
+    reset.click()
+
+    dash_duo.wait_for_text_to_equal(dropdown_value("carrier"), "All", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(
+        FLIGHTS_KPI, flights_for(app_context), timeout=TIMEOUT
+    )
+    wait_for_traces(
+        dash_duo,
+        ids.CATEGORY_CHART,
+        lambda traces: len(traces[0].get("x", [])) > 1,
+        "the airline chart did not show every airline again",
+    )
+    assert dash_duo.get_logs() == []
+
+
+def test_prd001_prediction_shown(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/predict")
+    shown = dash_duo.wait_for_element(PREDICTION, timeout=TIMEOUT).text
+    assert PERCENT.match(shown), shown
+    # The what-if curve holds the model's answer at each hour, other inputs unchanged.
+    curve = wait_for_traces(
+        dash_duo,
+        ids.PREDICT_WHATIF,
+        lambda traces: len(traces) == 2,
+        "the what-if chart never drew",
+    )[0]
+    hour, value = next(
+        (h, v)
+        for h, v in zip(curve["x"], curve["y"], strict=True)
+        if f"{v:.1%}" != shown
+    )
+
+    set_number(dash_duo, "hour", int(hour))
+
+    dash_duo.wait_for_text_to_equal(PREDICTION, f"{value:.1%}", timeout=TIMEOUT)
+    assert dash_duo.find_element(f"#{ids.PREDICT_MESSAGE}").text == ""
+    assert dash_duo.get_logs() == []
+
+
+def test_prd002_invalid_input_message(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/predict")
+    dash_duo.wait_for_element(PREDICTION, timeout=TIMEOUT)
+
+    set_number(dash_duo, "hour", 30)
+
+    dash_duo.wait_for_contains_text(
+        f"#{ids.PREDICT_MESSAGE} .alert-warning",
+        "Outside the training data",
+        timeout=TIMEOUT,
+    )
+    dash_duo.wait_for_contains_text(
+        f"#{ids.PREDICT_MESSAGE} .alert-warning",
+        "Scheduled departure hour = 30",
+        timeout=TIMEOUT,
+    )
+    assert PERCENT.match(dash_duo.find_element(PREDICTION).text)
+    assert dash_duo.get_logs() == []
+
+
+def test_prd003_missing_input_error(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/predict")
+    dash_duo.wait_for_element(PREDICTION, timeout=TIMEOUT)
+
+    hour = dash_duo.find_element(css_id(ids.predict_input("hour")))
+    scroll_into_view(dash_duo, hour)
+    dash_duo.clear_input(hour)
+
+    dash_duo.wait_for_contains_text(
+        f"#{ids.PREDICT_MESSAGE} .alert-danger",
+        "Scheduled departure hour: a value is required",
+        timeout=TIMEOUT,
+    )
+    dash_duo.wait_for_no_elements(PREDICTION, timeout=TIMEOUT)
+    assert dash_duo.get_logs() == []
+
+
+def test_mdl001_model_card_threshold(dash_duo, dash_app, app_context):
+    dash_duo.start_server(dash_app)
+    table = app_context.service.card["curves"]["thresholds"]
+
+    def flagged(threshold: float) -> str:
+        tp, fp, tn, fn = table["tp_fp_tn_fn"][table["values"].index(threshold)]
+        rows = tp + fp + tn + fn
+        return f"At {threshold:.2f}: flags {tp + fp:,} of {rows:,} holdout rows;"
+
+    summary = f"#{ids.CONFUSION_SUMMARY}"
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/model")
+    dash_duo.wait_for_contains_text(summary, flagged(0.3), timeout=TIMEOUT)
+    dash_duo.wait_for_element(f"#{ids.CONFUSION_CHART} .heatmaplayer", timeout=TIMEOUT)
+    dash_duo.wait_for_contains_text(
+        f"#{ids.CONFUSION_CHART} .gtitle", "threshold 0.30", timeout=TIMEOUT
+    )
+
+    thumb = dash_duo.find_element(f"#{ids.THRESHOLD} [role='slider']")
+    scroll_into_view(dash_duo, thumb)
+    thumb.click()
+    thumb.send_keys(*[Keys.ARROW_RIGHT] * 5)
+
+    dash_duo.wait_for_contains_text(summary, flagged(0.35), timeout=TIMEOUT)
+    dash_duo.wait_for_contains_text(
+        f"#{ids.CONFUSION_CHART} .gtitle", "threshold 0.35", timeout=TIMEOUT
+    )
+    assert dash_duo.get_logs() == []
+
+
+def test_nav001_navbar_links_and_unknown_page(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    dash_duo.wait_for_element(f"#{ids.KPI_ROW} .card", timeout=TIMEOUT)
+
+    dash_duo.find_element("a.nav-link[href='/predict']").click()
+    dash_duo.wait_for_element(PREDICTION, timeout=TIMEOUT)
+    dash_duo.find_element("a.nav-link[href='/model']").click()
+    dash_duo.wait_for_element(f"#{ids.CONFUSION_SUMMARY}", timeout=TIMEOUT)
+    dash_duo.wait_for_contains_class(
+        "a.nav-link[href='/model']", "active", timeout=TIMEOUT
+    )
+
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/no-such-page")
+    dash_duo.wait_for_contains_text(
+        f"#{ids.PAGE} .alert-warning", "No page at /no-such-page", timeout=TIMEOUT
+    )
+    assert dash_duo.get_logs() == []
