@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, no_update
-from dash.exceptions import PreventUpdate
 from dash import ctx as dash_ctx
+from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.kpis import kpi_cards
