@@ -65,6 +65,14 @@ def _figure(chart: str, view, ctx: AppContext, bins_column: str | None) -> Figur
     raise KeyError(chart)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: str) -> str:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def _route_rows(routes) -> list[dict]:
     """Table rows for the grid: names, counts and rounded means (NaN becomes empty)."""
     columns = [c for c in routes.columns if c not in ("labelled", "score_mean")]
@@ -76,6 +84,8 @@ def _route_rows(routes) -> list[dict]:
             data = [None if v != v else round(float(v), digits[column]) for v in data]
         elif data.dtype.kind in "iu":
             data = data.tolist()
+        elif data.dtype == object:
+            data = [csv_safe(str(v)) for v in data]
         values[column] = data
     return [
         dict(zip(columns, row, strict=True))

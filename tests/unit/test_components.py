@@ -137,3 +137,19 @@ def test_every_layout_id_is_declared_once_and_every_id_is_used(app_context):
         f"ids declared but never laid out: {declared - used}"
     )
     assert len({(i["type"], i["column"]) for i in patterned}) == len(patterned)
+
+
+@pytest.mark.parametrize(
+    "value, safe",
+    [
+        ("JFK", "JFK"),
+        ("=HYPERLINK(1)", "'=HYPERLINK(1)"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+    ],
+)
+def test_table_cells_cannot_become_spreadsheet_formulas(value, safe):
+    from components.overview_view import csv_safe
+
+    assert csv_safe(value) == safe
