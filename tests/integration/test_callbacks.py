@@ -265,3 +265,14 @@ def test_map_click_on_an_origin_sets_the_origin_filter(client, app_context):
 def test_tampered_clicks_change_nothing(client, app_context, click):
     response = _cross_filter(client, app_context, ids.CATEGORY_CHART, click)
     assert response.status_code == 204
+
+
+def test_export_button_asks_the_grid_for_csv(client):
+    output = find_output(client, f"{ids.ROUTES_GRID}.exportDataAsCsv")
+    response = post_callback(
+        client,
+        output,
+        [{"id": ids.ROUTES_EXPORT, "property": "n_clicks", "value": 1}],
+        [f"{ids.ROUTES_EXPORT}.n_clicks"],
+    )
+    assert response.get_json()["response"][ids.ROUTES_GRID]["exportDataAsCsv"] is True
