@@ -10,6 +10,7 @@ import logging
 import time
 
 import dash
+from threadpoolctl import threadpool_limits
 
 import callbacks
 from components.layout import shell, validation_layout
@@ -65,6 +66,10 @@ def create_app(
     """A new Dash app with its own callbacks; tests pass a small context."""
     settings = settings or Settings.from_env()
     ctx = context or build_context(settings)
+    # Serving scores one row (or ~100) at a time: one OpenMP thread per worker is faster
+    # than two, and keeps gunicorn workers from oversubscribing the cores. Training, done
+    # above on a first run, keeps every thread.
+    threadpool_limits(settings.model_threads, user_api="openmp")
     app = dash.Dash(
         __name__,
         title=f"Flightdeck · {ctx.spec.title}",
@@ -91,7 +96,6 @@ def __getattr__(name: str):
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = Settings.from_env()
     if settings.host not in ("127.0.0.1", "localhost"):
         log.warning(

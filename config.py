@@ -27,6 +27,7 @@ class Settings:
     debug: bool = False
     auto_build: bool = True
     database_url: str = ""
+    model_threads: int = 1
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -40,6 +41,7 @@ class Settings:
             debug=_flag(env.get("FLIGHTDECK_DEBUG"), False),
             auto_build=_flag(env.get("FLIGHTDECK_AUTO_BUILD"), True),
             database_url=env.get("DATABASE_URL") or "",
+            model_threads=int(env.get("FLIGHTDECK_MODEL_THREADS") or 1),
         )
 
     def with_overrides(self, **changes) -> Settings:

