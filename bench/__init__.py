@@ -1,0 +1,1 @@
+"""Flightdeck benchmark: `python -m bench.run` measures the performance budget of PRODUCT.md."""

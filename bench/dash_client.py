@@ -1,0 +1,103 @@
+"""Callback requests shaped like the browser's, from GET /_dash-dependencies and the layout."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import requests
+
+from bench.server import REQUEST_TIMEOUT
+from components import ids
+
+UPDATE = "/_dash-update-component"
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def pattern_key(ident: dict, prop: str) -> str:
+    """A pattern-matching id as Dash writes it in changedPropIds."""
+    return json.dumps(ident, sort_keys=True, separators=(",", ":")) + "." + prop
+
+
+def callback_outputs(output: str) -> list[dict] | dict:
+    """The `outputs` field of a request, parsed from a dependency's `output` string."""
+    if not output.startswith(".."):
+        ident, prop = output.rsplit(".", 1)
+        return {"id": ident, "property": prop}
+    parts = []
+    for part in output[2:-2].split("..."):
+        ident, prop = part.rsplit(".", 1)
+        parsed = json.loads(ident) if ident.startswith("{") else ident
+        parts.append({"id": parsed, "property": prop})
+    return parts
+
+
+def components_with_ids(node) -> Iterator[tuple[str, object, dict]]:
+    """(type, id, props) of every component with an id in a serialized layout tree."""
+    if isinstance(node, list):
+        for value in node:
+            yield from components_with_ids(value)
+    elif isinstance(node, dict):
+        if "props" in node and "type" in node:
+            props = node["props"]
+            if props.get("id") is not None:
+                yield node["type"], props["id"], props
+            node = props
+        for value in node.values():
+            yield from components_with_ids(value)
+
+
+class DashClient:
+    """Posts callback requests to one server over a keep-alive session."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.session = requests.Session()
+        url = base + "/_dash-dependencies"
+        self.deps = self.session.get(url, timeout=REQUEST_TIMEOUT).json()
+
+    def callback(self, output_contains: str) -> dict:
+        """The one callback whose output mentions `output_contains`."""
+        matches = [d for d in self.deps if output_contains in d["output"]]
+        if len(matches) != 1:
+            raise RuntimeError(
+                f"expected one callback with output {output_contains!r}, "
+                f"found {len(matches)}"
+            )
+        return matches[0]
+
+    def post(
+        self, dep: dict, inputs: list, changed: list[str]
+    ) -> tuple[float, requests.Response]:
+        """(client wall time in ms, response) of one callback request."""
+        body = {
+            "output": dep["output"],
+            "outputs": callback_outputs(dep["output"]),
+            "inputs": inputs,
+            "changedPropIds": changed,
+            "state": [],
+        }
+        data = json.dumps(body).encode()
+        started = time.perf_counter()
+        response = self.session.post(
+            self.base + UPDATE, data=data, headers=JSON_HEADERS, timeout=REQUEST_TIMEOUT
+        )
+        return (time.perf_counter() - started) * 1000, response
+
+    def layout(self, pathname: str) -> list[tuple[str, object, dict]]:
+        """Every component with an id on a page, as the page callback renders it."""
+        dep = self.callback(f"{ids.PAGE}.children")
+        url = [{"id": ids.URL, "property": "pathname", "value": pathname}]
+        _, response = self.post(dep, url, [f"{ids.URL}.pathname"])
+        response.raise_for_status()
+        return list(components_with_ids(response.json()))
+
+    def healthz_ms(self) -> float:
+        """Client wall time of one GET /healthz."""
+        started = time.perf_counter()
+        self.session.get(self.base + "/healthz", timeout=REQUEST_TIMEOUT)
+        return (time.perf_counter() - started) * 1000
+
+    def close(self) -> None:
+        self.session.close()

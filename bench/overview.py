@@ -1,0 +1,142 @@
+"""Overview refreshes through HTTP, each paired with a pandas baseline of the raw work."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+import requests
+
+from bench.dash_client import DashClient
+from bench.measure import WARMUP, CappedLoop, largest_figure, ms_since, pct
+from bench.overview_form import OverviewForm, short
+from components import ids
+
+
+class PandasBaseline:
+    """The raw work: a pandas boolean filter and 3 group-bys over the processed frame."""
+
+    def __init__(self, frame: pd.DataFrame, spec, form: OverviewForm):
+        self.frame, self.spec, self.form = frame, spec, form
+        self.stamps = frame[spec.time_column] if spec.time_column else None
+        cats = list(spec.category_filters) or [spec.category_chart]
+        self.pair = [spec.geo.origin, spec.geo.dest] if spec.geo else cats[:2]
+        if "weekday" in frame and spec.hour_column:
+            self.grid = ["weekday", spec.hour_column]
+        else:
+            self.grid = cats[:1]
+
+    def mask(self, s: dict) -> np.ndarray:
+        f = self.frame
+        mask = np.ones(len(f), dtype=bool)
+        if self.stamps is not None and s["dates"]:
+            start = pd.Timestamp(s["dates"][0])
+            end = pd.Timestamp(s["dates"][1]) + pd.Timedelta(days=1)
+            mask &= ((self.stamps >= start) & (self.stamps < end)).to_numpy()
+        for column, picks in s["categories"].items():
+            if picks:
+                mask &= f[column].isin(picks).to_numpy()
+        for column, (lo, hi) in s["ranges"].items():
+            if (lo, hi) != tuple(self.form.ranges[column]):
+                mask &= f[column].between(lo, hi).to_numpy()
+        return mask
+
+    def rows_matching(self, s: dict) -> int:
+        return int(self.mask(s).sum())
+
+    def run(self, s: dict) -> float:
+        """Filter, then group by the chart's category, origin→dest and weekday×hour (ms)."""
+        target = self.spec.target
+        measure = self.spec.measure or target
+        started = time.perf_counter()
+        view = self.frame[self.mask(s)]
+        view.groupby(self.spec.category_chart, observed=True)[target].agg(
+            ["size", "mean"]
+        )
+        view.groupby(self.pair, observed=True).agg(
+            rows=(target, "size"), rate=(target, "mean"), delay=(measure, "mean")
+        )
+        view.groupby(self.grid, observed=True)[target].mean()
+        return ms_since(started)
+
+
+def check_overview_response(
+    response: requests.Response, s: dict, problems: list
+) -> dict | None:
+    """The response's outputs, or None (and a problem recorded) when it is not an answer."""
+    if response.status_code != 200:
+        problems.append(f"overview HTTP {response.status_code} for {short(s)}")
+        return None
+    body = response.json()["response"]
+    message = body.get(ids.FILTER_MESSAGE, {}).get("children")
+    if message:
+        alert = json.dumps(message)[:160]
+        problems.append(f"overview filter alert {alert} for {short(s)}")
+        return None
+    return body
+
+
+class OverviewRequests:
+    """Posts Overview refreshes, each naming the filters changed since the last one."""
+
+    def __init__(self, client: DashClient, form: OverviewForm):
+        self.client, self.form = client, form
+        self.dep = client.callback(f"{ids.KPI_ROW}.children")
+        self.previous: dict | None = None
+
+    def send(self, s: dict) -> tuple[float, requests.Response]:
+        form = self.form
+        sent = self.client.post(
+            self.dep, form.inputs(s), form.changed(self.previous, s)
+        )
+        self.previous = s
+        return sent
+
+
+def overview_http(
+    client: DashClient,
+    form: OverviewForm,
+    scenarios: list,
+    cap: float,
+    baseline: PandasBaseline | None = None,
+) -> dict:
+    """Time each refresh; run the baseline (if any) right after it, under the same load."""
+    sender = OverviewRequests(client, form)
+    for s in scenarios[:WARMUP]:
+        sender.send(s)
+        if baseline:
+            baseline.run(s)
+    loop, times, sizes = CappedLoop(cap), defaultdict(list), []
+    figure = (0.0, "")
+    for s in loop.over(scenarios):
+        elapsed, response = sender.send(s)
+        base = baseline.run(s) if baseline else float("nan")
+        body = check_overview_response(response, s, loop.problems)
+        if body is None:  # failed requests are counted as errors, not timed
+            continue
+        times["http"].append(elapsed)
+        times["baseline"].append(base)
+        sizes.append(len(response.content) / 1024)
+        figure = largest_figure(body, figure)
+    return summary(loop, times, sizes, figure)
+
+
+def summary(loop: CappedLoop, times: dict, sizes: list, figure: tuple) -> dict:
+    http, base = times["http"], times["baseline"]
+    return {
+        "n": len(http),
+        "attempted": loop.attempted,
+        "p50": pct(http, 50),
+        "p95": pct(http, 95),
+        "max": max(http, default=float("nan")),
+        "baseline_p50": pct(base, 50),
+        "baseline_p95": pct(base, 95),
+        "response_kb_p50": pct(sizes, 50),
+        "response_kb_max": max(sizes, default=0.0),
+        "largest_figure_kb": figure[0],
+        "largest_figure": figure[1],
+        "problems": loop.problems,
+    }

@@ -1,0 +1,155 @@
+"""A Flightdeck server subprocess on a free 127.0.0.1 port: start, wait for /readyz, RSS, stop."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+HOST = "127.0.0.1"
+REQUEST_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def server_argv(kind: str, which: str) -> list[str]:
+    """How to start the main app ("main") or the 10x-rows app ("tenx"), by `kind`."""
+    if kind == "gunicorn":
+        target = "app:server" if which == "main" else "bench.serve10x:server"
+        return [
+            *(sys.executable, "-m", "gunicorn", target),
+            *("--bind", f"{HOST}:{{port}}", "--workers", "1", "--timeout", "180"),
+            "--no-control-socket",
+        ]
+    if which == "main":
+        return [sys.executable, "app.py"]
+    return [sys.executable, "-m", "bench.serve10x"]
+
+
+class Server:
+    """A Flightdeck server subprocess on 127.0.0.1; use it as a context manager."""
+
+    def __init__(self, name: str, argv: list[str], env_extra: dict | None = None):
+        self.name = name
+        self.port = free_port()
+        self.base = f"http://{HOST}:{self.port}"
+        self.argv = [a.replace("{port}", str(self.port)) for a in argv]
+        self.env = {
+            **os.environ,
+            "HOST": HOST,
+            "PORT": str(self.port),
+            "FLIGHTDECK_AUTO_BUILD": "0",
+            "FLIGHTDECK_DEBUG": "0",
+            "PYTHONUNBUFFERED": "1",
+            **(env_extra or {}),
+        }
+        self.proc: subprocess.Popen | None = None
+        self.started = 0.0
+        self.log_path = RESULTS / f"server-{name}.log"
+
+    @classmethod
+    def for_app(cls, kind: str, which: str, database_url: str) -> Server:
+        """The app served by `kind`, logging its predictions to `database_url`."""
+        env = {"DATABASE_URL": database_url}
+        return cls(which, server_argv(kind, which), env)
+
+    def __enter__(self) -> Server:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "w", encoding="utf-8")
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            self.argv,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def wait_ready(self, timeout: float) -> float:
+        """Seconds from process start to the first 200 from /readyz."""
+        deadline = self.started + timeout
+        while time.perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} server exited with {self.proc.returncode}; "
+                    f"see {self.log_path}"
+                )
+            try:
+                if requests.get(self.base + "/readyz", timeout=1.0).status_code == 200:
+                    return time.perf_counter() - self.started
+            except requests.RequestException:
+                pass
+            time.sleep(0.02)
+        raise RuntimeError(
+            f"{self.name} server not ready after {timeout:.0f}s; see {self.log_path}"
+        )
+
+    def readyz(self) -> dict:
+        return requests.get(self.base + "/readyz", timeout=REQUEST_TIMEOUT).json()
+
+    def reported_build_s(self) -> float | None:
+        """The context build time the server logs itself ("... ready in 9.8s"), if it did."""
+        self._log.flush()
+        text = self.log_path.read_text(encoding="utf-8")
+        found = re.findall(r"ready in ([0-9.]+)s", text)
+        return float(found[-1]) if found else None
+
+    def rss_mb(self) -> dict:
+        """RSS of the server process and its children (gunicorn workers), in MB."""
+        proc = psutil.Process(self.proc.pid)
+        each = {proc.pid: proc.memory_info().rss}
+        for child in proc.children(recursive=True):
+            try:
+                each[child.pid] = child.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        return {
+            "largest_process": max(each.values()) / 2**20,
+            "total": sum(each.values()) / 2**20,
+            "processes": len(each),
+        }
+
+    def stop(self) -> None:
+        """Terminate the server, then kill any child it left (by pid, nothing else)."""
+        if self.proc is None:
+            return
+        try:
+            children = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            children = []
+        self._terminate()
+        for child in children:
+            try:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
+        self._log.close()
+        self.proc = None
+
+    def _terminate(self) -> None:
+        if self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
