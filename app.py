@@ -21,7 +21,7 @@ from data.ingest import processed_path
 from data.spec import load_spec
 from data.stores import PredictionLog
 from model.registry import ModelLoadError
-from model.row_scores import row_scores
+from model.row_scores import cache_dir, row_scores
 from model.service import ModelService
 from model.train import load_processed, registry_for, train
 from server import health
@@ -49,7 +49,7 @@ def build_context(settings: Settings, progress=print) -> AppContext:
         registry, whatif_feature=spec.whatif_feature, log=log
     )
     data_file = processed_path(settings, spec)
-    scores = row_scores(service, frame, data_file, settings.home / "cache" / spec.name)
+    scores = row_scores(service, frame, data_file, cache_dir(settings.home, spec.name))
     dataset = Dataset.from_frame(frame, spec).with_scores(scores)
     progress(
         f"[start] {spec.name}: {len(frame):,} rows, model {service.version}, ready in "

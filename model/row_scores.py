@@ -15,6 +15,10 @@ import pandas as pd
 from model.service import ModelService
 
 
+def cache_dir(home: Path, dataset_name: str) -> Path:
+    return Path(home) / "cache" / dataset_name
+
+
 def cache_path(cache_dir: Path, data_file: Path, version: str) -> Path:
     stat = data_file.stat()
     return cache_dir / f"scores-{version}-{stat.st_size}-{stat.st_mtime_ns}.npy"

@@ -27,7 +27,9 @@ from model.pipeline import (
     predict_values,
 )
 from model.registry import Registry
+from model.row_scores import cache_dir, row_scores
 from model.schema import feature_schema
+from model.service import ModelService
 
 
 def registry_for(settings: Settings, spec: DatasetSpec) -> Registry:
@@ -161,7 +163,8 @@ def train(
 ) -> str:
     """Fit model and baseline, write a version with its card, and (by default) make it champion."""
     started = time.perf_counter()
-    frame = load_processed(settings, spec, progress) if frame is None else frame
+    from_file = frame is None
+    frame = load_processed(settings, spec, progress) if from_file else frame
     parts = split(frame, spec)
     sizes = ", ".join(f"{k} {len(v):,}" for k, v in parts.items())
     progress(f"[train] {spec.name}: {sizes} rows")
@@ -180,6 +183,15 @@ def train(
     version = registry.save(pipeline, card)
     if promote:
         registry.set_alias("champion", version)
+    if from_file:
+        progress("[train] scoring every row for the dashboards")
+        service = ModelService(pipeline, registry.card(version))
+        row_scores(
+            service,
+            frame,
+            processed_path(settings, spec),
+            cache_dir(settings.home, spec.name),
+        )
     headline = card["metrics"]["model"]["holdout"]
     progress(
         f"[train] saved {version} ({'champion' if promote else 'not promoted'}); holdout "

@@ -29,3 +29,20 @@ def test_cache_of_the_wrong_length_is_recomputed(app_context, small_settings, tm
     assert row_scores(app_context.service, frame, data_file, tmp_path).shape == (
         len(frame),
     )
+
+
+def test_training_primes_the_cache_for_the_new_champion(tmp_path, flights_spec):
+    from config import DEFAULT_SPEC, Settings
+    from data.ingest import ingest
+    from model.row_scores import cache_dir
+    from model.train import train
+
+    settings = Settings(spec_path=DEFAULT_SPEC, home=tmp_path, auto_build=False)
+    ingest(settings, flights_spec, sample=1500, progress=lambda _: None)
+    version = train(
+        settings, flights_spec, params={"max_iter": 10}, progress=lambda _: None
+    )
+    cached = list(
+        cache_dir(tmp_path, flights_spec.name).glob(f"scores-{version}-*.npy")
+    )
+    assert len(cached) == 1 and np.load(cached[0]).shape == (1500,)
