@@ -10,7 +10,6 @@ import logging
 import time
 
 import dash
-from threadpoolctl import threadpool_limits
 
 import callbacks
 from components.layout import shell, validation_layout
@@ -45,8 +44,13 @@ def build_context(settings: Settings, progress=print) -> AppContext:
         train(settings, spec, progress=progress)
     frame = load_processed(settings, spec, progress)
     log = PredictionLog(settings.database).create()
+    # A what-if scores ~100 rows: one OpenMP thread is faster than two, and keeps
+    # gunicorn workers from oversubscribing the cores. Training keeps every thread.
     service = ModelService.from_registry(
-        registry, whatif_feature=spec.whatif_feature, log=log
+        registry,
+        whatif_feature=spec.whatif_feature,
+        log=log,
+        threads=settings.model_threads,
     )
     data_file = processed_path(settings, spec)
     scores = row_scores(service, frame, data_file, cache_dir(settings.home, spec.name))
@@ -66,10 +70,6 @@ def create_app(
     """A new Dash app with its own callbacks; tests pass a small context."""
     settings = settings or Settings.from_env()
     ctx = context or build_context(settings)
-    # Serving scores one row (or ~100) at a time: one OpenMP thread per worker is faster
-    # than two, and keeps gunicorn workers from oversubscribing the cores. Training, done
-    # above on a first run, keeps every thread.
-    threadpool_limits(settings.model_threads, user_api="openmp")
     app = dash.Dash(
         __name__,
         title=f"Flightdeck · {ctx.spec.title}",

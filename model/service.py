@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import ThreadpoolController
 
 from model.pipeline import predict_values
 from model.registry import ModelLoadError, Registry
@@ -58,11 +60,18 @@ class ModelService:
     """Wraps the champion pipeline and its card; never mutated after construction."""
 
     def __init__(
-        self, pipeline, card: dict, whatif_feature: str | None = None, log=None
+        self,
+        pipeline,
+        card: dict,
+        whatif_feature: str | None = None,
+        log=None,
+        threads: int | None = None,
     ):
         self.pipeline = pipeline
         self.card = card
         self.log = log
+        self.threads = threads
+        self._pools = ThreadpoolController() if threads else None
         self.schema = {entry["column"]: entry for entry in card["schema"]}
         self.columns = [entry["column"] for entry in card["schema"]]
         self.classification = card["task"] == "classification"
@@ -73,7 +82,12 @@ class ModelService:
 
     @classmethod
     def from_registry(
-        cls, registry: Registry, alias: str = "champion", whatif_feature=None, log=None
+        cls,
+        registry: Registry,
+        alias: str = "champion",
+        whatif_feature=None,
+        log=None,
+        threads: int | None = None,
     ) -> ModelService:
         version = registry.resolve(alias)
         if version is None:
@@ -81,7 +95,7 @@ class ModelService:
                 f"no '{alias}' model in {registry.root}; run `python -m model.train`"
             )
         pipeline, card = registry.load(version)
-        return cls(pipeline, card, whatif_feature, log)
+        return cls(pipeline, card, whatif_feature, log, threads)
 
     @property
     def version(self) -> str:
@@ -165,6 +179,13 @@ class ModelService:
             start += len(values)
         return pd.DataFrame(columns, columns=self.columns), spans
 
+    def scoring_threads(self):
+        """Cap OpenMP threads for one request's scoring. The cap is per thread (a threaded
+        server handles each request on a new one), so it is set around the call itself."""
+        if self._pools is None:
+            return contextlib.nullcontext()
+        return self._pools.limit(limits=self.threads, user_api="openmp")
+
     def predict_frame(self, frame: pd.DataFrame) -> np.ndarray:
         return predict_values(self.pipeline, frame[self.columns], self.classification)
 
@@ -196,7 +217,8 @@ class ModelService:
         if self.whatif_feature:
             variations.append((self.whatif_feature, self.whatif_values()))
         batch, spans = self._batch(clean, variations)
-        scores = self.predict_frame(batch)
+        with self.scoring_threads():
+            scores = self.predict_frame(batch)
         value = float(scores[0])
         averages = [
             scores[a:b] @ self.background[c][1]

@@ -278,12 +278,21 @@ def test_export_button_asks_the_grid_for_csv(client):
     assert response.get_json()["response"][ids.ROUTES_GRID]["exportDataAsCsv"] is True
 
 
-def test_serving_uses_one_openmp_thread(dash_app):
+def test_what_if_scoring_uses_one_openmp_thread_on_any_thread(app_context):
+    """The dev server answers each request on a new thread, where a global cap is lost."""
+    import threading
+
     from threadpoolctl import threadpool_info
 
-    openmp = [
-        pool["num_threads"]
-        for pool in threadpool_info()
-        if pool["user_api"] == "openmp"
-    ]
-    assert openmp and set(openmp) == {1}
+    seen = {}
+
+    def score():
+        with app_context.service.scoring_threads():
+            seen["inside"] = {
+                p["num_threads"] for p in threadpool_info() if p["user_api"] == "openmp"
+            }
+
+    worker = threading.Thread(target=score)
+    worker.start()
+    worker.join()
+    assert seen["inside"] == {1}
