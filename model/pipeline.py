@@ -58,20 +58,25 @@ class GroupRateBaseline(BaseEstimator):
         self.columns = columns
 
     def fit(self, X: pd.DataFrame, y) -> GroupRateBaseline:
-        y = pd.Series(np.asarray(y, dtype=float), index=X.index)
+        y = np.asarray(y, dtype=float)
         self.overall_ = float(y.mean())
+        self.table_ = None
         if self.columns:
-            keys = X[list(self.columns)].astype(str).agg("|".join, axis=1)
-            self.table_ = y.groupby(keys).mean().to_dict()
-        else:
-            self.table_ = {}
+            keys = self._keys(X)
+            self.table_ = (
+                pd.Series(y, index=keys).groupby(level=list(range(keys.nlevels))).mean()
+            )
         return self
 
+    def _keys(self, X: pd.DataFrame) -> pd.MultiIndex:
+        """Group keys as text, vectorised (a row-wise join took 30 s on 245k rows)."""
+        return pd.MultiIndex.from_frame(X[list(self.columns)].astype(str))
+
     def _predict_mean(self, X: pd.DataFrame) -> np.ndarray:
-        if not self.columns:
+        if self.table_ is None:
             return np.full(len(X), self.overall_)
-        keys = X[list(self.columns)].astype(str).agg("|".join, axis=1)
-        return keys.map(self.table_).fillna(self.overall_).to_numpy(float)
+        means = self.table_.reindex(self._keys(X)).to_numpy(float)
+        return np.where(np.isnan(means), self.overall_, means)
 
 
 class RateClassifier(ClassifierMixin, GroupRateBaseline):

@@ -174,8 +174,9 @@ def train(
     progress(
         f"[train] fitting {params['max_iter']} boosting rounds on {len(X):,} rows …"
     )
+    fit_started = time.perf_counter()
     pipeline = build_pipeline(spec, params).fit(X, y)
-    progress(f"[train] fitted in {time.perf_counter() - started:.1f}s")
+    progress(f"[train] fitted in {time.perf_counter() - fit_started:.1f}s")
     card = build_card(
         spec, frame, parts, {"model": pipeline, "baseline": baseline}, params, progress
     )
