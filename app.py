@@ -39,7 +39,7 @@ def build_context(settings: Settings, progress=print) -> AppContext:
                 f"no champion model in {registry.root}; run `python -m model.train`"
             )
         progress(
-            f"[start] first run: building the '{spec.name}' data and model (about a minute)"
+            f"[start] first run: building the '{spec.name}' data and model (well under a minute)"
         )
         train(settings, spec, progress=progress)
     frame = load_processed(settings, spec, progress)
