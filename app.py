@@ -7,6 +7,7 @@ gunicorn --preload app:server      # production (see Procfile)
 from __future__ import annotations
 
 import logging
+import sys
 import time
 
 import dash
@@ -17,7 +18,7 @@ from config import Settings
 from context import AppContext
 from data.dataset import Dataset
 from data.ingest import processed_path
-from data.spec import load_spec
+from data.spec import SpecError, load_spec
 from data.stores import PredictionLog
 from model.registry import ModelLoadError
 from model.row_scores import cache_dir, row_scores
@@ -43,13 +44,13 @@ def build_context(settings: Settings, progress=print) -> AppContext:
         )
         train(settings, spec, progress=progress)
     frame = load_processed(settings, spec, progress)
-    log = PredictionLog(settings.database).create()
+    prediction_log = PredictionLog(settings.database).create()
     # A what-if scores ~100 rows: one OpenMP thread is faster than two, and keeps
     # gunicorn workers from oversubscribing the cores. Training keeps every thread.
     service = ModelService.from_registry(
         registry,
         whatif_feature=spec.whatif_feature,
-        log=log,
+        log=prediction_log,
         threads=settings.model_threads,
     )
     data_file = processed_path(settings, spec)
@@ -60,7 +61,11 @@ def build_context(settings: Settings, progress=print) -> AppContext:
         f"{time.perf_counter() - started:.1f}s"
     )
     return AppContext(
-        settings=settings, spec=spec, dataset=dataset, service=service, log=log
+        settings=settings,
+        spec=spec,
+        dataset=dataset,
+        service=service,
+        log=prediction_log,
     )
 
 
@@ -95,6 +100,9 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+STARTUP_ERRORS = (ModelLoadError, SpecError, FileNotFoundError, ValueError)
+
+
 def main() -> None:
     settings = Settings.from_env()
     if settings.host not in ("127.0.0.1", "localhost"):
@@ -102,7 +110,11 @@ def main() -> None:
             "serving on %s: anyone who can reach it can use the app (no login yet)",
             settings.host,
         )
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except STARTUP_ERRORS as exc:
+        print(f"flightdeck: cannot start: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
     app.run(host=settings.host, port=settings.port, debug=settings.debug)
 
 

@@ -8,18 +8,24 @@ import pytest
 
 from model.pipeline import MeanRegressor, RateClassifier
 
-TRAIN = pd.DataFrame({"carrier": ["AA", "AA", "UA", "UA", "UA"], "hour": [5, 5, 5, 6, 6]})
+TRAIN = pd.DataFrame(
+    {"carrier": ["AA", "AA", "UA", "UA", "UA"], "hour": [5, 5, 5, 6, 6]}
+)
 Y = np.array([1.0, 0.0, 1.0, 1.0, 0.0])
 
 
 def test_rate_per_group_and_fallback():
     model = RateClassifier(("carrier", "hour")).fit(TRAIN, Y)
     probe = pd.DataFrame({"carrier": ["AA", "UA", "UA", "ZZ"], "hour": [5, 5, 6, 5]})
-    assert model.predict_proba(probe)[:, 1] == pytest.approx([0.5, 1.0 - 1e-6, 0.5, 0.6])
+    assert model.predict_proba(probe)[:, 1] == pytest.approx(
+        [0.5, 1.0 - 1e-6, 0.5, 0.6]
+    )
 
 
 def test_single_column_and_no_columns():
-    assert MeanRegressor(("carrier",)).fit(TRAIN, Y).predict(TRAIN.head(2)) == pytest.approx([0.5, 0.5])
+    assert MeanRegressor(("carrier",)).fit(TRAIN, Y).predict(
+        TRAIN.head(2)
+    ) == pytest.approx([0.5, 0.5])
     assert MeanRegressor(()).fit(TRAIN, Y).predict(TRAIN) == pytest.approx([0.6] * 5)
 
 
