@@ -92,17 +92,22 @@ def confusion(
     z = [[tn, fp], [fn, tp]]
     fig = figure(
         f"Confusion matrix at threshold {threshold:.2f}",
-        yaxis={"autorange": "reversed"},
+        yaxis={
+            "autorange": "reversed",
+            "automargin": True,
+            "title": {"text": "Actual"},
+        },
+        xaxis={"title": {"text": f"Predicted ({positive}?)"}},
     )
     fig["data"].append(
         {
             "type": "heatmap",
             "z": z,
-            "x": ["Predicted no", f"Predicted {positive}"],
-            "y": ["Actually no", f"Actually {positive}"],
+            "x": ["No", "Yes"],
+            "y": ["No", "Yes"],
             "text": [[f"{v:,}" for v in r] for r in z],
             "texttemplate": "%{text}",
-            "colorscale": "Blues",
+            "colorscale": [[0, "#eff6ff"], [1, "#1d4ed8"]],
             "showscale": False,
             "hovertemplate": "%{y}, %{x}: %{z:,}<extra></extra>",
         }
