@@ -11,6 +11,7 @@ from components import ids
 from components.kpis import kpi_cards
 from components.overview import available_charts
 from components.overview_view import build_overview, clicked_category
+from components.share import defaults, to_query
 from data.filters import FilterError
 
 
@@ -31,7 +32,11 @@ def _inputs(app_ctx) -> list:
 
 def register(app, app_ctx) -> None:
     charts = available_charts(app_ctx)
-    outputs = [Output(ids.FILTER_MESSAGE, "children"), Output(ids.KPI_ROW, "children")]
+    outputs = [
+        Output(ids.FILTER_MESSAGE, "children"),
+        Output(ids.SHARE_URL, "search"),
+        Output(ids.KPI_ROW, "children"),
+    ]
     outputs += [Output(chart, "figure") for chart in charts]
     if app_ctx.spec.geo:
         outputs.append(Output(ids.ROUTES_GRID, "rowData"))
@@ -51,7 +56,8 @@ def register(app, app_ctx) -> None:
                 f"Filters not applied: {exc}", color="danger", dismissable=True
             )
             return [alert] + [no_update] * (len(outputs) - 1)
-        values = [None, kpi_cards(result.kpis, app_ctx)] + [
+        link = to_query(dates, categories, ranges, bins_column, defaults(app_ctx))
+        values = [None, link, kpi_cards(result.kpis, app_ctx)] + [
             result.figures[c] for c in charts
         ]
         if spec.geo:

@@ -11,6 +11,7 @@ CATEGORY_FILTER = (
 )
 RANGE_FILTER = "overview-range-filter"  # pattern type: {"type": ..., "column": name}
 RESET_FILTERS = "overview-reset"
+SHARE_URL = "overview-share-url"
 FILTER_MESSAGE = "overview-filter-message"
 KPI_ROW = "overview-kpis"
 CATEGORY_CHART = "overview-category-chart"

@@ -60,8 +60,8 @@ def shell(ctx: AppContext) -> html.Div:
     )
 
 
-def page_for(path: str | None, ctx: AppContext):
-    """The layout for a URL path, or a friendly not-found message."""
+def page_for(path: str | None, ctx: AppContext, search: str | None = None):
+    """The layout for a URL path (given its query), or a friendly not-found message."""
     entry = PAGES.get(path or "/")
     if entry is None:
         return dbc.Alert(
@@ -73,7 +73,7 @@ def page_for(path: str | None, ctx: AppContext):
             ],
             color="warning",
         )
-    return entry[1](ctx)
+    return entry[1](ctx, search)
 
 
 def validation_layout(ctx: AppContext) -> html.Div:

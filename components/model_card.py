@@ -151,7 +151,7 @@ def _graph(figure) -> dbc.Card:
     )
 
 
-def model_layout(ctx: AppContext) -> html.Div:
+def model_layout(ctx: AppContext, search: str | None = None) -> html.Div:
     card = ctx.service.card
     labels = {c: e["label"] for c, e in ctx.service.schema.items()}
     header = html.Div(

@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
+from components.share import view_from_link
 from context import AppContext
 
 GRAPH_CONFIG = {"displaylogo": False, "topojsonURL": "/assets/topojson/"}
@@ -31,7 +32,7 @@ def available_charts(ctx: AppContext) -> list[str]:
     return charts
 
 
-def _range_slider(ctx: AppContext, column: str) -> html.Div:
+def _range_slider(ctx: AppContext, column: str, value: list) -> html.Div:
     low, high = ctx.dataset.bounds(column)
     integer = float(low).is_integer() and float(high).is_integer() and high - low <= 48
     step = 1 if integer else None
@@ -42,7 +43,7 @@ def _range_slider(ctx: AppContext, column: str) -> html.Div:
                 id=ids.range_filter(column),
                 min=low,
                 max=high,
-                value=[low, high],
+                value=value,
                 step=step,
                 allowCross=False,
                 tooltip={"placement": "bottom"},
@@ -53,7 +54,7 @@ def _range_slider(ctx: AppContext, column: str) -> html.Div:
     )
 
 
-def filters_panel(ctx: AppContext) -> dbc.Card:
+def filters_panel(ctx: AppContext, initial: dict) -> dbc.Card:
     spec, children = ctx.spec, []
     span = ctx.dataset.date_span
     if span:
@@ -68,8 +69,8 @@ def filters_panel(ctx: AppContext) -> dbc.Card:
                         id=ids.DATE_RANGE,
                         min_date_allowed=span[0],
                         max_date_allowed=span[1],
-                        start_date=span[0],
-                        end_date=span[1],
+                        start_date=initial["dates"][0],
+                        end_date=initial["dates"][1],
                         display_format="D MMM YYYY",
                         className="mb-2",
                     ),
@@ -87,12 +88,16 @@ def filters_panel(ctx: AppContext) -> dbc.Card:
                         options=options,
                         multi=True,
                         placeholder="All",
+                        value=initial["categories"].get(column),
                     ),
                 ],
                 className="mb-2",
             )
         )
-    children += [_range_slider(ctx, column) for column in spec.range_filters]
+    children += [
+        _range_slider(ctx, column, initial["ranges"][column])
+        for column in spec.range_filters
+    ]
     children.append(
         dbc.Button(
             "Reset filters",
@@ -122,14 +127,14 @@ def _graph(graph_id: str, height: int = 320) -> dbc.Card:
     )
 
 
-def _bins_card(ctx: AppContext) -> dbc.Card:
+def _bins_card(ctx: AppContext, column: str) -> dbc.Card:
     options = [{"label": ctx.spec.label(c), "value": c} for c in ctx.spec.bin_columns]
     return dbc.Card(
         [
             dcc.Dropdown(
                 id=ids.BINS_COLUMN,
                 options=options,
-                value=ctx.spec.bin_columns[0],
+                value=column,
                 clearable=False,
                 className="mb-1",
                 style={"maxWidth": "260px"},
@@ -204,12 +209,14 @@ def routes_card(ctx: AppContext) -> dbc.Card:
     )
 
 
-def overview_layout(ctx: AppContext) -> html.Div:
+def overview_layout(ctx: AppContext, search: str | None = None) -> html.Div:
+    """The Overview, with its filters set from a shared link's query when there is one."""
+    initial, problem = view_from_link(ctx, search)
     charts = available_charts(ctx)
     cells = []
     for chart in charts:
         if chart == ids.BINS_CHART:
-            cells.append(dbc.Col(_bins_card(ctx), lg=6))
+            cells.append(dbc.Col(_bins_card(ctx, initial["bins"]), lg=6))
         elif chart in (ids.TREND_CHART, ids.MAP_CHART):
             cells.append(
                 dbc.Col(
@@ -230,10 +237,12 @@ def overview_layout(ctx: AppContext) -> html.Div:
     )
     return dbc.Row(
         [
-            dbc.Col(filters_panel(ctx), lg=3, className="mb-3"),
+            dcc.Location(id=ids.SHARE_URL, refresh=False),
+            dbc.Col(filters_panel(ctx, initial), lg=3, className="mb-3"),
             dbc.Col(
                 [
                     header,
+                    dbc.Alert(problem, color="warning") if problem else None,
                     html.Div(id=ids.FILTER_MESSAGE),
                     dbc.Row(id=ids.KPI_ROW, className="g-3 mb-3"),
                     dbc.Row(cells, className="g-3"),

@@ -356,3 +356,26 @@ def test_nav001_navbar_links_and_unknown_page(dash_duo, dash_app):
         f"#{ids.PAGE} .alert-warning", "No page at /no-such-page", timeout=TIMEOUT
     )
     assert dash_duo.get_logs() == []
+
+
+def test_ovw005_view_is_shareable_as_a_link(dash_duo, dash_app, app_context):
+    dash_duo.start_server(dash_app)
+    open_overview(dash_duo, app_context)
+    carrier = busy_carrier(app_context)
+    choose_carrier(dash_duo, carrier)
+    dash_duo.wait_for_text_to_equal(
+        FLIGHTS_KPI, flights_for(app_context, carrier), timeout=TIMEOUT
+    )
+    link = dash_duo.driver.current_url
+    assert link.endswith(f"/?carrier={carrier}")
+
+    dash_duo.driver.get(dash_duo.server_url + "/")  # someone else opens the link later
+    dash_duo.wait_for_text_to_equal(
+        FLIGHTS_KPI, flights_for(app_context), timeout=TIMEOUT
+    )
+    dash_duo.driver.get(link)
+    dash_duo.wait_for_text_to_equal(dropdown_value("carrier"), carrier, timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(
+        FLIGHTS_KPI, flights_for(app_context, carrier), timeout=TIMEOUT
+    )
+    assert dash_duo.get_logs() == []

@@ -70,3 +70,14 @@ def overview_inputs(
             "value": bins_column or ctx.spec.bin_columns[0],
         },
     ]
+
+
+def render_page(client, pathname: str, search: str = ""):
+    """What the router returns for a URL, as the browser asks for it."""
+    return post_callback(
+        client,
+        "page.children",
+        [{"id": ids.URL, "property": "pathname", "value": pathname}],
+        ["url.pathname"],
+        [{"id": ids.URL, "property": "search", "value": search}],
+    )

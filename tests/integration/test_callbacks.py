@@ -179,6 +179,7 @@ def test_unknown_page_is_friendly(client):
         "page.children",
         [{"id": ids.URL, "property": "pathname", "value": "/nope"}],
         ["url.pathname"],
+        [{"id": ids.URL, "property": "search", "value": ""}],
     )
     assert "No page at" in json.dumps(response.get_json()["response"])
 
@@ -296,3 +297,21 @@ def test_what_if_scoring_uses_one_openmp_thread_on_any_thread(app_context):
     worker.start()
     worker.join()
     assert seen["inside"] == {1}
+
+
+def test_filter_change_writes_a_shareable_link(client, app_context):
+    response = _refresh(
+        client, app_context, categories={"carrier": ["UA"]}, ranges={"hour": [8, 18]}
+    )
+    assert response[ids.SHARE_URL]["search"] == "?carrier=UA&hour=8~18"
+
+
+def test_shared_link_opens_with_its_filters(client):
+    from tests.integration.dash_requests import render_page
+
+    page = json.dumps(
+        render_page(client, "/", "?carrier=UA&origin=JFK").get_json()["response"]
+    )
+    assert '"value": ["UA"]' in page and '"value": ["JFK"]' in page
+    bad = json.dumps(render_page(client, "/", "?carrier=ZZ").get_json()["response"])
+    assert "This link's filters were not applied" in bad

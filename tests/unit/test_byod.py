@@ -87,6 +87,7 @@ def test_overview_predict_and_model_pages_answer(byod):
         "page.children",
         [{"id": ids.URL, "property": "pathname", "value": "/model"}],
         ["url.pathname"],
+        [{"id": ids.URL, "property": "search", "value": ""}],
     )
     text = json.dumps(page.get_json()["response"])
     assert (
