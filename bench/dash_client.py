@@ -68,7 +68,7 @@ class DashClient:
         return matches[0]
 
     def post(
-        self, dep: dict, inputs: list, changed: list[str]
+        self, dep: dict, inputs: list, changed: list[str], state: list | None = None
     ) -> tuple[float, requests.Response]:
         """(client wall time in ms, response) of one callback request."""
         body = {
@@ -76,7 +76,7 @@ class DashClient:
             "outputs": callback_outputs(dep["output"]),
             "inputs": inputs,
             "changedPropIds": changed,
-            "state": [],
+            "state": state or [],
         }
         data = json.dumps(body).encode()
         started = time.perf_counter()
@@ -89,7 +89,9 @@ class DashClient:
         """Every component with an id on a page, as the page callback renders it."""
         dep = self.callback(f"{ids.PAGE}.children")
         url = [{"id": ids.URL, "property": "pathname", "value": pathname}]
-        _, response = self.post(dep, url, [f"{ids.URL}.pathname"])
+        # Any State of the router (the URL's query since the shareable Overview): empty.
+        state = [{**s, "value": ""} for s in dep.get("state", [])]
+        _, response = self.post(dep, url, [f"{ids.URL}.pathname"], state)
         response.raise_for_status()
         return list(components_with_ids(response.json()))
 

@@ -4,12 +4,14 @@
     python -m bench.run --quick            # fewer requests, about a minute
     python -m bench.run --no-rows10x       # skip the 10x-rows measurements
     python -m bench.run --server gunicorn  # serve with gunicorn (1 sync worker)
+    python -m bench.run --no-browser       # skip the headless Chromium rows
 
 Every server is a subprocess on 127.0.0.1 at a free port, stopped in a `finally`. Requests are
 the ones the browser sends (shapes read from GET /_dash-dependencies and the page layouts).
 Each measured request is paired with its in-process baseline right after it, so both see the
-same load. Predictions the bench causes are logged to throwaway SQLite files in a temporary
-folder, never to var/flightdeck.db. Results also go to bench/results/latest.json
+same load. The browser rows (first page load, what-if redraw) come from headless Chromium
+against the same server. Predictions the bench causes are logged to throwaway SQLite files in
+a temporary folder, never to var/flightdeck.db. Results also go to bench/results/latest.json
 (gitignored); server logs to bench/results/*.log.
 """
 
@@ -29,6 +31,8 @@ from pathlib import Path
 import pandas as pd
 
 from app import build_context
+from bench.browser import browser_section
+from bench.browser_rows import browser_rows
 from bench.dash_client import DashClient
 from bench.measure import log, pct
 from bench.overview import PandasBaseline, overview_http
@@ -49,6 +53,8 @@ PLANS = {
         "tenx": 30,
         "tenx_http": 30,
         "health": 50,
+        "browser_loads": 5,
+        "browser_changes": 20,
         "cap": 75.0,
     },
     "quick": {
@@ -57,6 +63,8 @@ PLANS = {
         "tenx": 8,
         "tenx_http": 8,
         "health": 20,
+        "browser_loads": 3,
+        "browser_changes": 10,
         "cap": 30.0,
     },
 }
@@ -85,6 +93,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         choices=["dash", "gunicorn"],
         default="dash",
         help="`python app.py` (default) or gunicorn with 1 sync worker",
+    )
+    add(
+        "--browser",
+        action=toggle,
+        default=True,
+        help="first page load and what-if redraw in headless Chromium (default on)",
     )
     add("--requests", type=int, help="overview requests (overrides the plan)")
     results = RESULTS / "latest.json"
@@ -129,6 +143,9 @@ def served_app(args, plan: dict, settings: Settings, server_db: str, res: dict):
         scenarios = http_sections(client, ctx, plan, res)
         res["rss"] = server.rss_mb()
         client.close()
+        if args.browser:
+            feature = ctx.service.whatif_feature
+            res["browser"] = browser_section(server.base, plan, feature)
     check_server_log(server_db, res["predict"])
     return ctx, scenarios
 
@@ -220,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     res["loadavg_after"] = os.getloadavg()
     res["elapsed_s"] = time.perf_counter() - started
     res["busy"] = res["loadavg_before"][0] >= 0.5 * (os.cpu_count() or 1)
-    rows = build_rows(res)
+    rows = build_rows(res, browser_rows(res.get("browser")))
     res["table"] = as_records(rows)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(res, indent=1, default=str), encoding="utf-8")

@@ -11,6 +11,9 @@ BUDGET = {
     "figure_kb": 200.0,
     "start_s": 5.0,
     "rss_mb": 600.0,
+    "page_load_s": 1.0,
+    "page_mib": 2.0,
+    "redraw_ms": 100.0,
 }
 HEADER = (
     "what",
@@ -62,12 +65,14 @@ def as_records(rows: list[tuple]) -> list[dict]:
     return [dict(zip(NAMES, r, strict=True)) for r in rows]
 
 
-def build_rows(res: dict) -> list[tuple]:
+def build_rows(res: dict, browser: list[tuple] = ()) -> list[tuple]:
+    """Every row; `browser` (browser_rows.py) goes between the payload and serving rows."""
     return [
         *overview_rows(res),
         *tenx_rows(res),
         *whatif_rows(res),
         *payload_rows(res),
+        *browser,
         *serve_rows(res),
         error_row(res),
     ]
@@ -218,13 +223,17 @@ def serve_rows(res: dict) -> list[tuple]:
 def error_row(res: dict) -> tuple:
     refreshes = [res["overview"], res.get("tenx") or {}, res.get("tenx_http") or {}]
     attempted = sum(part.get("attempted", 0) for part in refreshes)
-    problems = [
-        p for part in [*refreshes, res["predict"]] for p in part.get("problems", [])
-    ]
+    br = res.get("browser") or {}
+    parts = [*refreshes, res["predict"], br.get("loads", {}), br.get("whatif", {})]
+    problems = [p for part in parts for p in part.get("problems", [])]
+    problems += [br["failed"]] if "failed" in br else []
+    steps = sum(br.get(k, {}).get("attempted", 0) for k in ("loads", "whatif"))
     return row(
-        "Errors: non-200 / filter alert / exception / cap hit (not timed)",
+        "Errors: non-200 / filter alert / exception / cap hit / browser timeout "
+        "(not timed)",
         str(len(problems)),
-        f"of {attempted} refreshes + {res['predict']['attempted']} predictions",
+        f"of {attempted} refreshes + {res['predict']['attempted']} predictions"
+        + (f" + {steps} browser loads/changes" if steps else ""),
         budget="0",
         verdict=verdict(not problems),
     )

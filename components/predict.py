@@ -30,7 +30,9 @@ def _field(entry: dict, default) -> html.Div:
             # No min/max/step: the browser would send None for values outside them, and
             # out-of-range input must reach the server to be flagged, not refused.
             step="any",
-            debounce=0.3,
+            # Commit on Enter or leaving the field: one prediction (and one log row) per
+            # value, not one per keystroke. (A number here would be milliseconds.)
+            debounce=True,
             size="sm",
         )
     hint = (
@@ -49,7 +51,13 @@ def predict_form(ctx: AppContext) -> dbc.Card:
         _field(entry, defaults[column]) for column, entry in ctx.service.schema.items()
     ]
     return dbc.Card(
-        dbc.CardBody([html.H6("Inputs", className="card-title"), *fields]),
+        dbc.CardBody(
+            [
+                html.H6("Inputs", className="card-title mb-0"),
+                html.Div("Numbers update on Enter or Tab.", className="form-text mb-2"),
+                *fields,
+            ]
+        ),
         className="shadow-sm",
     )
 
