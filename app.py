@@ -82,6 +82,7 @@ def create_app(
         suppress_callback_exceptions=False,
         update_title=None,
         serve_locally=True,
+        compress=settings.compress,
     )
     app.layout = shell(ctx)
     app.validation_layout = validation_layout(ctx)

@@ -28,6 +28,7 @@ class Settings:
     auto_build: bool = True
     database_url: str = ""
     model_threads: int = 1
+    compress: bool = True
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -42,6 +43,7 @@ class Settings:
             auto_build=_flag(env.get("FLIGHTDECK_AUTO_BUILD"), True),
             database_url=env.get("DATABASE_URL") or "",
             model_threads=int(env.get("FLIGHTDECK_MODEL_THREADS") or 1),
+            compress=_flag(env.get("FLIGHTDECK_COMPRESS"), True),
         )
 
     def with_overrides(self, **changes) -> Settings:

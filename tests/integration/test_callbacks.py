@@ -315,3 +315,8 @@ def test_shared_link_opens_with_its_filters(client):
     assert '"value": ["UA"]' in page and '"value": ["JFK"]' in page
     bad = json.dumps(render_page(client, "/", "?carrier=ZZ").get_json()["response"])
     assert "This link's filters were not applied" in bad
+
+
+def test_responses_are_compressed(client):
+    response = client.get("/", headers={"Accept-Encoding": "br"})
+    assert response.headers.get("Content-Encoding") == "br"
