@@ -72,6 +72,15 @@ def wait_for_traces(dash_duo, graph_id: str, check, message: str) -> list[dict]:
     return found["traces"]
 
 
+def wait_for_airline_chart(dash_duo, carriers: list[str]) -> None:
+    wait_for_traces(
+        dash_duo,
+        ids.CATEGORY_CHART,
+        lambda traces: traces[0].get("x") == carriers,
+        f"the airline chart did not narrow to {carriers}",
+    )
+
+
 def flights_for(app_context, carrier: str | None = None) -> str:
     """The Flights KPI as the page should show it, from the data tier."""
     dataset = app_context.dataset
@@ -184,12 +193,7 @@ def test_ovw002_filter_changes_chart(dash_duo, dash_app, app_context):
 
     dash_duo.wait_for_text_to_equal(dropdown_value("carrier"), carrier, timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal(FLIGHTS_KPI, expected, timeout=TIMEOUT)
-    wait_for_traces(
-        dash_duo,
-        ids.CATEGORY_CHART,
-        lambda traces: traces[0].get("x") == [carrier],
-        f"the airline chart did not narrow to {carrier}",
-    )
+    wait_for_airline_chart(dash_duo, [carrier])
     assert dash_duo.get_logs() == []
 
 
@@ -211,12 +215,7 @@ def test_ovw003_bar_click_cross_filters(dash_duo, dash_app, app_context):
     dash_duo.wait_for_text_to_equal(
         FLIGHTS_KPI, flights_for(app_context, carrier), timeout=TIMEOUT
     )
-    wait_for_traces(
-        dash_duo,
-        ids.CATEGORY_CHART,
-        lambda traces: traces[0].get("x") == [carrier],
-        f"the airline chart did not narrow to {carrier}",
-    )
+    wait_for_airline_chart(dash_duo, [carrier])
     assert dash_duo.get_logs() == []
 
 

@@ -15,6 +15,7 @@ from tests.integration.dash_requests import (
     overview_inputs,
     pattern_inputs,
     post_callback,
+    render_page,
 )
 
 CATEGORY_CHANGED = '{"column":"carrier","type":"overview-category-filter"}.value'
@@ -174,13 +175,7 @@ def test_threshold_tampering_is_refused(client):
 
 
 def test_unknown_page_is_friendly(client):
-    response = post_callback(
-        client,
-        "page.children",
-        [{"id": ids.URL, "property": "pathname", "value": "/nope"}],
-        ["url.pathname"],
-        [{"id": ids.URL, "property": "search", "value": ""}],
-    )
+    response = render_page(client, "/nope")
     assert "No page at" in json.dumps(response.get_json()["response"])
 
 
@@ -307,8 +302,6 @@ def test_filter_change_writes_a_shareable_link(client, app_context):
 
 
 def test_shared_link_opens_with_its_filters(client):
-    from tests.integration.dash_requests import render_page
-
     page = json.dumps(
         render_page(client, "/", "?carrier=UA&origin=JFK").get_json()["response"]
     )

@@ -14,7 +14,12 @@ from data.examples import write_examples
 from data.ingest import ingest
 from data.spec import load_spec
 from model.train import train
-from tests.integration.dash_requests import find_output, pattern_inputs, post_callback
+from tests.integration.dash_requests import (
+    find_output,
+    pattern_inputs,
+    post_callback,
+    render_page,
+)
 
 
 def _quiet(_message: str) -> None:
@@ -82,13 +87,7 @@ def test_overview_predict_and_model_pages_answer(byod):
     result = json.dumps(response.get_json()["response"][ids.PREDICT_RESULT])
     assert ctx.service.version in result
 
-    page = post_callback(
-        client,
-        "page.children",
-        [{"id": ids.URL, "property": "pathname", "value": "/model"}],
-        ["url.pathname"],
-        [{"id": ids.URL, "property": "search", "value": ""}],
-    )
+    page = render_page(client, "/model")
     text = json.dumps(page.get_json()["response"])
     assert (
         ("AUC" in text)
