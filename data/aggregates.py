@@ -19,7 +19,14 @@ def _mean(total: np.ndarray, count: np.ndarray) -> np.ndarray:
 def _grouped(
     ds: Dataset, key_name: str, with_rows: bool = True
 ) -> dict[str, np.ndarray]:
-    """Rows, labelled rows, target mean and score mean per group key."""
+    """Rows, labelled rows, target mean and score mean per group key (a fresh dict)."""
+    groups = ds.per_view(
+        f"grouped:{key_name}:{with_rows}", lambda: _group_sums(ds, key_name, with_rows)
+    )
+    return dict(groups)
+
+
+def _group_sums(ds: Dataset, key_name: str, with_rows: bool) -> dict[str, np.ndarray]:
     keys_rows, keys, size = ds.keys_in_view(key_name, with_rows)
     n_lab = np.bincount(keys, minlength=size)
     out = {

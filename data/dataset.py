@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -157,6 +156,15 @@ class Dataset:
         self.columns = columns
         self.mask = mask
         self._memo = {} if memo is None else memo
+        self._view_cache: dict = {}
+
+    def per_view(self, name: str, compute):
+        """Computed once per view; the unfiltered view's values are shared by every request."""
+        if self.mask is None:
+            return self.memoized(f"all:{name}", compute)
+        if name not in self._view_cache:
+            self._view_cache[name] = compute()
+        return self._view_cache[name]
 
     def memoized(self, name: str, compute):
         """A value that depends only on the full data, computed once and shared by every view."""
@@ -167,10 +175,6 @@ class Dataset:
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, spec: DatasetSpec) -> Dataset:
         return cls(spec, build_columns(frame, spec))
-
-    @classmethod
-    def from_parquet(cls, path, spec: DatasetSpec) -> Dataset:
-        return cls.from_frame(pd.read_parquet(path), spec)
 
     def with_scores(self, scores: np.ndarray) -> Dataset:
         """The same data with the model's predicted value for every row."""
@@ -199,7 +203,7 @@ class Dataset:
     def parse_filters(self, dates=None, categories=None, ranges=None) -> Filters:
         """Check raw client values against this data; raise FilterError with a clear message."""
         categories, ranges = categories or {}, ranges or {}
-        start, end = parse_date(dates[0] if dates else None, "start date"), None
+        start = parse_date(dates[0] if dates else None, "start date")
         end = parse_date(dates[1] if dates and len(dates) > 1 else None, "end date")
         if start and end and start > end:
             raise FilterError("the start date is after the end date")
@@ -240,42 +244,60 @@ class Dataset:
             mask &= (values >= low) & (values <= high)
         return Dataset(self.spec, cols, mask, self._memo)
 
-    @cached_property
+    @property
     def rows(self) -> np.ndarray:
         """Indices of the rows in view."""
         if self.mask is None:
-            return np.arange(self.total_rows)
-        return np.flatnonzero(self.mask)
+            return self.per_view("rows", lambda: np.arange(self.total_rows))
+        return self.per_view("rows", lambda: np.flatnonzero(self.mask))
 
-    @cached_property
+    @property
     def labelled(self) -> np.ndarray:
         """Indices of the rows in view that have a target (e.g. flights not cancelled)."""
-        if self.mask is None:
-            return np.flatnonzero(np.isfinite(self.columns.target))
-        return np.flatnonzero(self.mask & np.isfinite(self.columns.target))
 
-    @cached_property
+        def compute() -> np.ndarray:
+            finite = np.isfinite(self.columns.target)
+            return np.flatnonzero(finite if self.mask is None else self.mask & finite)
+
+        return self.per_view("labelled", compute)
+
+    @property
     def labelled_target(self) -> np.ndarray:
-        return self.columns.target[self.labelled].astype(np.float64)
+        return self.per_view(
+            "target", lambda: self.columns.target[self.labelled].astype(np.float64)
+        )
 
-    @cached_property
+    @property
     def labelled_score(self) -> np.ndarray | None:
         score = self.columns.score
-        return None if score is None else score[self.labelled].astype(np.float64)
+        if score is None:
+            return None
+        return self.per_view("score", lambda: score[self.labelled].astype(np.float64))
 
-    @cached_property
+    @property
     def measure_in_view(self) -> np.ndarray | None:
         """The measure (e.g. departure delay) of the rows in view, where known."""
         measure = self.columns.measure
         if measure is None:
             return None
-        values = measure if self.mask is None else measure[self.rows]
-        return values[np.isfinite(values)]
+
+        def compute() -> np.ndarray:
+            values = measure if self.mask is None else measure[self.rows]
+            return values[np.isfinite(values)]
+
+        return self.per_view("measure", compute)
 
     def keys_in_view(
         self, name: str, with_rows: bool = True
     ) -> tuple[np.ndarray | None, np.ndarray, int]:
         """Group keys of the rows in view and of the labelled rows in view, and the key count."""
         key, size = self.columns.keys[name]
-        rows = None if not with_rows else key if self.mask is None else key[self.rows]
-        return rows, key[self.labelled], size
+        labelled = self.per_view(f"keys:{name}", lambda: key[self.labelled])
+        if not with_rows:
+            return None, labelled, size
+        rows = (
+            key
+            if self.mask is None
+            else self.per_view(f"rows:{name}", lambda: key[self.rows])
+        )
+        return rows, labelled, size
