@@ -153,14 +153,17 @@ class ModelService:
             )
         return number
 
+    def _dtype(self, column: str):
+        """The dtype the pipeline was fitted on: objects for categories, float64 otherwise."""
+        return object if self.schema[column]["kind"] == "category" else np.float64
+
     def frame(self, rows: list[dict]) -> pd.DataFrame:
-        """A frame with the training dtypes, so the pipeline sees what it was fitted on."""
-        frame = pd.DataFrame(rows, columns=self.columns)
-        for column, entry in self.schema.items():
-            frame[column] = frame[column].astype(
-                object if entry["kind"] == "category" else np.float64
-            )
-        return frame
+        """A frame of validated rows with the training dtypes."""
+        columns = {
+            c: np.array([r[c] for r in rows], dtype=self._dtype(c))
+            for c in self.columns
+        }
+        return pd.DataFrame(columns, columns=self.columns)
 
     def _batch(self, clean: dict, variations: list[tuple[str, list]]):
         """One frame: the row, then the row with one column swept through each value list.
@@ -168,10 +171,7 @@ class ModelService:
         Built column by column (not from row dicts): this is the what-if hot path.
         """
         n = 1 + sum(len(values) for _, values in variations)
-        columns = {}
-        for column, entry in self.schema.items():
-            kind = object if entry["kind"] == "category" else np.float64
-            columns[column] = np.full(n, clean[column], dtype=kind)
+        columns = {c: np.full(n, clean[c], dtype=self._dtype(c)) for c in self.columns}
         spans, start = [], 1
         for column, values in variations:
             columns[column][start : start + len(values)] = values
