@@ -8,6 +8,9 @@ import pandas as pd
 from components.theme import ACCENT, MUTED, PRIMARY, RISK_SCALE, Figure, empty, figure
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+# The route map's traces, in order: route lines, destinations, origins. A click reports
+# only the trace index, so the Overview tells origin from destination clicks by it.
+MAP_ORIGIN_TRACE = 2
 
 
 def _value_format(percent: bool) -> tuple[str, str | None]:

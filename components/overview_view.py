@@ -130,7 +130,11 @@ def clicked_category(
         column, value = spec.category_chart, point.get("x")
     elif source == ids.MAP_CHART and spec.geo:
         value = point.get("text")
-        column = spec.geo.origin if point.get("curveNumber") == 2 else spec.geo.dest
+        column = (
+            spec.geo.origin
+            if point.get("curveNumber") == figures.MAP_ORIGIN_TRACE
+            else spec.geo.dest
+        )
     else:
         return None, None
     if not isinstance(value, str) or value not in ctx.dataset.categories(column):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode
 
+from data.filters import FilterError
+
 RANGE_SEP = "~"
 
 
@@ -68,8 +70,6 @@ def defaults(ctx) -> dict:
 
 def view_from_link(ctx, search: str | None) -> tuple[dict, str | None]:
     """Initial control values for a shared link, and a message when the link was not valid."""
-    from data.filters import FilterError
-
     base = defaults(ctx)
     start = {
         "dates": base["dates"],

@@ -89,6 +89,8 @@ def test_every_overview_figure_is_valid_plotly(app_context):
     assert set(result.figures) >= {ids.CATEGORY_CHART, ids.MAP_CHART, ids.TREND_CHART}
     for name, fig in result.figures.items():
         assert validated(fig).layout.title.text, name
+    origins = result.figures[ids.MAP_CHART]["data"][ofig.MAP_ORIGIN_TRACE]
+    assert origins["name"] == "Origins"  # the click handler relies on this index
 
 
 @pytest.mark.parametrize("builder", ["calibration", "roc", "importance"])
