@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 from dash import Input, Output, no_update
 
 from components import ids
 from components import model_figures as figures
+from data.inputs import BadInput, parse_number
 
 
 def register(app, app_ctx) -> None:
@@ -22,12 +21,11 @@ def register(app, app_ctx) -> None:
         Input(ids.THRESHOLD, "value"),
     )
     def confusion_at(threshold):
-        ok = (
-            isinstance(threshold, int | float)
-            and not isinstance(threshold, bool)
-            and math.isfinite(threshold)
-        )
-        if not ok or not 0 <= threshold <= 1:
+        try:
+            threshold = parse_number(threshold, "The threshold")
+        except BadInput:
+            threshold = None
+        if threshold is None or not 0 <= threshold <= 1:
             return no_update, "The threshold must be a number between 0 and 1."
         step = min(
             range(len(table["values"])),

@@ -13,6 +13,7 @@ from components.overview import available_charts
 from components.overview_view import build_overview, clicked_category
 from components.share import defaults, to_query
 from data.filters import FilterError
+from data.inputs import BadInput, pattern_column, values_by_column
 
 
 def _inputs(app_ctx) -> list:
@@ -47,11 +48,21 @@ def register(app, app_ctx) -> None:
         rest = list(rest)
         dates = [rest.pop(0), rest.pop(0)] if has_dates else None
         bins_column = rest.pop(0) if spec.bin_columns else None
-        categories = _by_column(dash_ctx.inputs_list[0], category_values)
-        ranges = _by_column(dash_ctx.inputs_list[1], range_values)
         try:
+            categories = values_by_column(
+                dash_ctx.inputs_list[0],
+                category_values,
+                ids.CATEGORY_FILTER,
+                spec.category_filters,
+            )
+            ranges = values_by_column(
+                dash_ctx.inputs_list[1],
+                range_values,
+                ids.RANGE_FILTER,
+                spec.range_filters,
+            )
             result = build_overview(app_ctx, dates, categories, ranges, bins_column)
-        except FilterError as exc:
+        except (FilterError, BadInput) as exc:
             alert = dbc.Alert(
                 f"Filters not applied: {exc}", color="danger", dismissable=True
             )
@@ -75,14 +86,6 @@ def register(app, app_ctx) -> None:
         )
         def export_routes(n_clicks):
             return bool(n_clicks)
-
-
-def _by_column(input_specs: list[dict], values: list) -> dict:
-    """Pair pattern-matched values with their column names."""
-    return {
-        spec["id"]["column"]: value
-        for spec, value in zip(input_specs, values or [], strict=False)
-    }
 
 
 def register_cross_filter(app, app_ctx) -> None:
@@ -111,9 +114,11 @@ def register_cross_filter(app, app_ctx) -> None:
         prevent_initial_call=True,
     )
     def cross_filter(*args):
-        current = _by_column(dash_ctx.states_list[0], args[-1])
+        try:
+            current, ranges = _filter_outputs(app_ctx, args[-1])
+        except BadInput:
+            raise PreventUpdate from None
         columns = list(current)
-        ranges = [s["id"]["column"] for s in dash_ctx.outputs_list[1]]
         if dash_ctx.triggered_id == ids.RESET_FILTERS:
             values = [
                 [None] * len(columns),
@@ -130,6 +135,42 @@ def register_cross_filter(app, app_ctx) -> None:
         return [[current[c] for c in columns], [no_update] * len(ranges)] + (
             [no_update] * 2 if span else []
         )
+
+
+def _filter_outputs(app_ctx, category_values) -> tuple[dict, list[str]]:
+    """The current category picks by column, and the range columns, as the client sent them.
+
+    The wildcard outputs must line up with the state the values are built from, or Dash
+    cannot pair the returned values with components.
+    """
+    spec = app_ctx.spec
+    current = values_by_column(
+        dash_ctx.states_list[0],
+        category_values,
+        ids.CATEGORY_FILTER,
+        spec.category_filters,
+    )
+    outputs = dash_ctx.outputs_list
+    categories_out, ranges_out = outputs[0], outputs[1]
+    if not isinstance(categories_out, list) or not isinstance(ranges_out, list):
+        raise BadInput("unexpected outputs")
+    out_columns = [
+        pattern_column(
+            o.get("id") if isinstance(o, dict) else None, ids.CATEGORY_FILTER, current
+        )
+        for o in categories_out
+    ]
+    if out_columns != list(current):
+        raise BadInput("outputs do not match the filters sent")
+    ranges = [
+        pattern_column(
+            o.get("id") if isinstance(o, dict) else None,
+            ids.RANGE_FILTER,
+            spec.range_filters,
+        )
+        for o in ranges_out
+    ]
+    return current, ranges
 
 
 def _clicked_point(triggered: list[dict]) -> dict | None:

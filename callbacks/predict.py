@@ -10,6 +10,7 @@ from components import ids
 from components import model_figures as figures
 from components.predict import result_card
 from components.theme import empty
+from data.inputs import BadInput, values_by_column
 from model.service import InputError, PredictionNotLogged
 
 
@@ -24,17 +25,15 @@ def register(app, app_ctx) -> None:
         Input({"type": ids.PREDICT_INPUT, "column": ALL}, "value"),
     )
     def predict(values):
-        raw = {
-            spec["id"]["column"]: value
-            for spec, value in zip(dash_ctx.inputs_list[0], values or [], strict=False)
-        }
         try:
-            answer = service.predict(raw)
-        except InputError as exc:
-            problems = html.Ul([html.Li(p) for p in exc.problems], className="mb-0")
-            return _no_answer(
-                [html.Strong("Fix these inputs to get a prediction:"), problems]
+            raw = values_by_column(
+                dash_ctx.inputs_list[0], values, ids.PREDICT_INPUT, service.schema
             )
+            answer = service.predict(raw)
+        except BadInput as exc:
+            return _no_answer(_problems([str(exc)]))
+        except InputError as exc:
+            return _no_answer(_problems(exc.problems))
         except PredictionNotLogged:
             return _no_answer(
                 "The prediction could not be recorded, so it is not shown. "
@@ -77,6 +76,11 @@ def register(app, app_ctx) -> None:
             figures.effects(answer.effects, service.classification),
             whatif,
         )
+
+
+def _problems(problems: list[str]) -> list:
+    items = html.Ul([html.Li(p) for p in problems], className="mb-0")
+    return [html.Strong("Fix these inputs to get a prediction:"), items]
 
 
 def _no_answer(message) -> tuple:

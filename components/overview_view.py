@@ -14,6 +14,7 @@ from components.theme import Figure
 from context import AppContext
 from data import aggregates as agg
 from data.filters import FilterError
+from data.inputs import shorten
 
 TOP_ROUTES = 50
 MAP_LINES = 40
@@ -99,7 +100,7 @@ def build_overview(
     """Everything the Overview shows for one set of raw filter values (validated here)."""
     spec = ctx.spec
     if spec.bin_columns and bins_column not in spec.bin_columns:
-        raise FilterError(f"'{str(bins_column)[:40]}' is not a column you can bin by")
+        raise FilterError(f"'{shorten(bins_column)}' is not a column you can bin by")
     view = ctx.dataset.filter(ctx.dataset.parse_filters(dates, categories, ranges))
     out = {}
     for chart in available_charts(ctx):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlencode
 
 from data.filters import FilterError
+from data.inputs import shorten
 
 RANGE_SEP = "~"
 
@@ -81,7 +82,9 @@ def view_from_link(ctx, search: str | None) -> tuple[dict, str | None]:
     try:
         ctx.dataset.parse_filters(raw["dates"], raw["categories"], raw["ranges"])
         if raw["bins"] is not None and raw["bins"] not in ctx.spec.bin_columns:
-            raise FilterError(f"'{raw['bins'][:40]}' is not a column you can bin by")
+            raise FilterError(
+                f"'{shorten(raw['bins'])}' is not a column you can bin by"
+            )
     except FilterError as exc:
         return start, f"This link's filters were not applied: {exc}"
     dates = raw["dates"] or base["dates"]

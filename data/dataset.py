@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from data.filters import FilterError, Filters, parse_choices, parse_date, parse_range
+from data.inputs import shorten
 from data.spec import DatasetSpec
 
 MISSING = "(missing)"
@@ -210,14 +211,14 @@ class Dataset:
         picks = {}
         for column, value in categories.items():
             if column not in self.spec.category_filters:
-                raise FilterError(f"'{column}' is not a filter")
+                raise FilterError(f"'{shorten(column)}' is not a filter")
             picks[column] = parse_choices(
                 value, self.spec.label(column), set(self.categories(column))
             )
         spans = {}
         for column, value in ranges.items():
             if column not in self.spec.range_filters:
-                raise FilterError(f"'{column}' is not a filter")
+                raise FilterError(f"'{shorten(column)}' is not a filter")
             span = parse_range(value, self.spec.label(column), self.bounds(column))
             if span:
                 spans[column] = span

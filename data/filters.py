@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
+
+from data.inputs import BadInput, parse_number, shorten
 
 
 class FilterError(ValueError):
@@ -32,7 +33,7 @@ def parse_date(value, name: str) -> dt.date | None:
         return dt.date.fromisoformat(value[:10])
     except ValueError as exc:
         raise FilterError(
-            f"{name} '{value[:20]}' is not a date like 2013-06-30"
+            f"{name} '{shorten(value)}' is not a date like 2013-06-30"
         ) from exc
 
 
@@ -45,7 +46,8 @@ def parse_choices(value, column: str, allowed: set[str]) -> tuple[str, ...]:
         raise FilterError(f"{column} must be a list of names")
     unknown = [v for v in value if v not in allowed]
     if unknown:
-        raise FilterError(f"{column}: unknown value(s) {unknown[:5]}")
+        shown = ", ".join(f"'{shorten(v)}'" for v in unknown[:5])
+        raise FilterError(f"{column}: unknown value(s) {shown}")
     return tuple(dict.fromkeys(value))
 
 
@@ -55,13 +57,12 @@ def parse_range(
     """A [low, high] pair inside bounds, or None when it spans all of them."""
     if value in (None, ""):
         return None
-    ok = isinstance(value, list | tuple) and len(value) == 2
-    ok = ok and all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in value
-    )
-    if not ok or not all(math.isfinite(v) for v in value):
+    if not isinstance(value, list | tuple) or len(value) != 2:
         raise FilterError(f"{column} must be a pair of numbers [low, high]")
-    low, high = float(value[0]), float(value[1])
+    try:
+        low, high = (parse_number(v, column) for v in value)
+    except BadInput as exc:
+        raise FilterError(str(exc)) from None
     if low > high:
         raise FilterError(f"{column}: low {low:g} is above high {high:g}")
     if low <= bounds[0] and high >= bounds[1]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import math
 import time
 from dataclasses import dataclass, field
 
@@ -11,6 +10,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import ThreadpoolController
 
+from data.inputs import BadInput, parse_number, shorten
 from model.pipeline import predict_values
 from model.registry import ModelLoadError, Registry
 
@@ -116,16 +116,14 @@ class ModelService:
                 problems.append(f"{label}: a value is required")
             elif entry["kind"] == "category":
                 if not isinstance(value, str) or value not in entry["categories"]:
-                    problems.append(
-                        f"{label}: '{str(value)[:40]}' is not a known value"
-                    )
+                    problems.append(f"{label}: '{shorten(value)}' is not a known value")
                 else:
                     clean[column] = value
             else:
                 clean[column] = self._number(value, entry, problems, warnings)
-        unknown = sorted(set(raw) - set(self.schema))
+        unknown = sorted(shorten(key) for key in raw if key not in self.schema)
         if unknown:
-            problems.append(f"unknown field(s): {', '.join(map(str, unknown[:5]))}")
+            problems.append(f"unknown field(s): {', '.join(unknown[:5])}")
         if problems:
             raise InputError(problems)
         return clean, warnings
@@ -135,16 +133,10 @@ class ModelService:
         value, entry: dict, problems: list[str], warnings: list[str]
     ) -> float | None:
         label = entry["label"]
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            problems.append(f"{label}: must be a number")
-            return None
         try:
-            number = float(value)
-        except ValueError:
-            problems.append(f"{label}: '{str(value)[:40]}' is not a number")
-            return None
-        if not math.isfinite(number):
-            problems.append(f"{label}: must be a finite number")
+            number = parse_number(value, label)
+        except BadInput as exc:
+            problems.append(str(exc))
             return None
         if number < entry["min"] or number > entry["max"]:
             warnings.append(

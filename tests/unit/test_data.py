@@ -123,8 +123,10 @@ def test_filter_returns_new_view_and_empty_filter_is_everything(dataset):
     [
         ({"categories": {"carrier": ["ZZ"]}}, "unknown value"),
         ({"categories": {"tailnum": ["N1"]}}, "not a filter"),
-        ({"ranges": {"hour": [float("nan"), 3]}}, "pair of numbers"),
-        ({"ranges": {"hour": [True, 3]}}, "pair of numbers"),
+        ({"ranges": {"hour": [float("nan"), 3]}}, "must be a finite number"),
+        ({"ranges": {"hour": [True, 3]}}, "must be a number"),
+        ({"ranges": {"hour": [0, 10**400]}}, "too large"),
+        ({"ranges": {"hour": 5}}, "pair of numbers"),
         ({"dates": ["2013-05-01", "2013-04-01"]}, "after the end"),
         ({"dates": [5, None]}, "must be a date"),
     ],
