@@ -17,9 +17,11 @@ from components.layout import shell, validation_layout
 from config import Settings
 from context import AppContext
 from data.dataset import Dataset
+from data.db import Database, DatabaseError
 from data.ingest import processed_path
 from data.spec import SpecError, load_spec
 from data.stores import PredictionLog
+from data.users import UserStore
 from model.registry import ModelLoadError
 from model.row_scores import cache_dir, row_scores
 from model.service import ModelService
@@ -43,8 +45,9 @@ def build_context(settings: Settings, progress=print) -> AppContext:
             f"[start] first run: building the '{spec.name}' data and model (well under a minute)"
         )
         train(settings, spec, progress=progress)
-    frame = load_processed(settings, spec, progress)
-    prediction_log = PredictionLog(settings.database).create()
+    frame = load_processed(settings, spec, progress, build=settings.auto_build)
+    database = Database(settings.database).migrate()
+    prediction_log = PredictionLog(database)
     # A what-if scores ~100 rows: one OpenMP thread is faster than two, and keeps
     # gunicorn workers from oversubscribing the cores. Training keeps every thread.
     service = ModelService.from_registry(
@@ -56,6 +59,8 @@ def build_context(settings: Settings, progress=print) -> AppContext:
     data_file = processed_path(settings, spec)
     scores = row_scores(service, frame, data_file, cache_dir(settings.home, spec.name))
     dataset = Dataset.from_frame(frame, spec).with_scores(scores)
+    # No connection is carried into forked workers: each opens its own on first use.
+    database.dispose()
     progress(
         f"[start] {spec.name}: {len(frame):,} rows, model {service.version}, ready in "
         f"{time.perf_counter() - started:.1f}s"
@@ -66,6 +71,8 @@ def build_context(settings: Settings, progress=print) -> AppContext:
         dataset=dataset,
         service=service,
         log=prediction_log,
+        database=database,
+        users=UserStore(database),
     )
 
 
@@ -101,7 +108,13 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-STARTUP_ERRORS = (ModelLoadError, SpecError, FileNotFoundError, ValueError)
+STARTUP_ERRORS = (
+    ModelLoadError,
+    SpecError,
+    DatabaseError,
+    FileNotFoundError,
+    ValueError,
+)
 
 
 def main() -> None:

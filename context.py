@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from config import Settings
 from data.dataset import Dataset
+from data.db import Database
 from data.spec import DatasetSpec
 from data.stores import PredictionLog
+from data.users import UserStore
 from model.service import ModelService
 
 
@@ -18,6 +20,8 @@ class AppContext:
     dataset: Dataset
     service: ModelService
     log: PredictionLog
+    database: Database
+    users: UserStore
 
     @property
     def outcome(self) -> str:

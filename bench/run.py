@@ -42,6 +42,7 @@ from bench.table import BUDGET, as_records, build_rows, render
 from bench.tenx import tenx_http, tenx_inprocess
 from bench.whatif import predict_http
 from config import Settings
+from data.db import Database
 from data.ingest import processed_path
 from data.stores import PredictionLog
 
@@ -167,7 +168,7 @@ def http_sections(client: DashClient, ctx, plan: dict, res: dict) -> list[dict]:
 
 def check_server_log(server_db: str, predict: dict) -> None:
     """Every what-if the server answered must be in its (throwaway) prediction log."""
-    rows = PredictionLog(server_db).count()
+    rows = PredictionLog(Database(server_db)).count()
     predict["server_log_rows"] = rows
     if rows < predict["n"]:
         predict["problems"].append(

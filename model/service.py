@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -10,13 +11,21 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import ThreadpoolController
 
+from data.db import first_line
 from data.inputs import BadInput, parse_number, shorten
+from data.stores import new_request_id
 from model.pipeline import predict_values
 from model.registry import ModelLoadError, Registry
+
+logger = logging.getLogger("flightdeck.predictions")
 
 
 class PredictionNotLogged(RuntimeError):
     """The prediction log could not be written, so no answer is given."""
+
+    def __init__(self, message: str, request_id: str | None = None):
+        super().__init__(message)
+        self.request_id = request_id
 
 
 class InputError(ValueError):
@@ -196,7 +205,11 @@ class ModelService:
         return np.linspace(low, high, 25).tolist()
 
     def predict(
-        self, raw: dict, source: str = "whatif", user: str | None = None
+        self,
+        raw: dict,
+        source: str = "whatif",
+        user: str | None = None,
+        request_id: str | None = None,
     ) -> Prediction:
         """Validate, then score the row, its per-feature effects and its what-if curve in one call.
 
@@ -230,7 +243,9 @@ class ModelService:
         first_sweep = spans[-1][0] if self.whatif_feature else len(scores)
         whatif = pd.DataFrame({"value": sweep, "prediction": scores[first_sweep:]})
         latency_ms = (time.perf_counter() - started) * 1000
-        request_id = self._record(clean, value, latency_ms, source, user)
+        request_id = self._record(
+            clean, value, latency_ms, source, user, request_id or new_request_id()
+        )
         return Prediction(
             value,
             self.band(value),
@@ -243,7 +258,15 @@ class ModelService:
             request_id,
         )
 
-    def _record(self, clean: dict, value: float, latency_ms: float, source: str, user):
+    def _record(
+        self,
+        clean: dict,
+        value: float,
+        latency_ms: float,
+        source: str,
+        user,
+        request_id,
+    ) -> str | None:
         """Log the prediction before it is returned; no log, no answer."""
         if self.log is None:
             return None
@@ -256,8 +279,11 @@ class ModelService:
                 inputs=clean,
                 output=value,
                 latency_ms=latency_ms,
+                request_id=request_id,
             )
         except Exception as exc:  # any database failure: refuse to answer unlogged
+            reason = first_line(exc)
+            logger.error("prediction %s refused: not logged: %s", request_id, reason)
             raise PredictionNotLogged(
-                f"the prediction could not be logged: {exc}"
+                f"the prediction could not be logged: {reason}", request_id
             ) from exc

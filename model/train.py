@@ -37,11 +37,16 @@ def registry_for(settings: Settings, spec: DatasetSpec) -> Registry:
 
 
 def load_processed(
-    settings: Settings, spec: DatasetSpec, progress=print
+    settings: Settings, spec: DatasetSpec, progress=print, build: bool = True
 ) -> pd.DataFrame:
-    """The processed frame, building it from the source first if it is not there yet."""
+    """The processed frame, built from the source first if it is missing and `build` allows."""
     path = processed_path(settings, spec)
     if not path.is_file():
+        if not build:
+            raise FileNotFoundError(
+                f"no processed data at {path}; run `python -m data.ingest` "
+                "(or start with FLIGHTDECK_AUTO_BUILD=1)"
+            )
         ingest(settings, spec, progress=progress)
     return pd.read_parquet(path)
 

@@ -18,7 +18,7 @@ def register(server: Flask, ctx) -> None:
 
     @server.get("/readyz")
     def readyz():
-        database = ctx.log.ping()
+        database = ctx.database.write_problem() is None
         ready = ctx.service is not None and ctx.dataset.total_rows > 0 and database
         body = {
             "status": "ready" if ready else "not ready",

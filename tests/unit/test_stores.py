@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from data.db import Database
 from data.stores import PredictionLog
 from model.service import ModelService, PredictionNotLogged
 
 
 @pytest.fixture()
 def log(tmp_path):
-    return PredictionLog(f"sqlite:///{tmp_path / 'log.db'}").create()
+    return PredictionLog(Database(f"sqlite:///{tmp_path / 'log.db'}").migrate())
 
 
 def test_sqlite_runs_in_wal_with_full_sync(log):
@@ -58,8 +59,10 @@ def test_every_service_prediction_is_logged_with_its_version(app_context, log):
 
 def test_no_answer_when_the_log_cannot_be_written(app_context, tmp_path):
     source = app_context.service
-    broken = PredictionLog(f"sqlite:///{tmp_path / 'missing' / 'log.db'}")
+    database = Database(f"sqlite:///{tmp_path / 'missing' / 'log.db'}")
+    broken = PredictionLog(database)
     service = ModelService(source.pipeline, source.card, source.whatif_feature, broken)
-    with pytest.raises(PredictionNotLogged):
-        service.predict(service.defaults())
-    assert broken.ping() is False
+    with pytest.raises(PredictionNotLogged) as refused:
+        service.predict(service.defaults(), request_id="r-1")
+    assert refused.value.request_id == "r-1"
+    assert "unable to open database file" in database.write_problem()

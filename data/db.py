@@ -1,0 +1,152 @@
+"""The app's SQL database: one engine per process, a schema managed by Alembic, a write probe.
+
+SQLite (the default) runs in WAL mode with synchronous=FULL and a busy timeout; any other
+SQLAlchemy URL (DATABASE_URL) works too. An engine is never carried across fork: a forked
+worker builds its own, and start-up disposes of the parent's before workers are forked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine
+
+from data.tables import write_probe
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+FIRST_REVISION = "0001"  # the schema as it was before Alembic managed it
+BUSY_TIMEOUT_MS = 5000
+PROBE_TIMEOUT_MS = 250
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or brought up to date."""
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, full sync and a busy timeout on every connection."""
+    engine = sa.create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def first_line(exc: BaseException) -> str:
+    """The driver's own message, without SQLAlchemy's SQL echo and background link."""
+    original = getattr(exc, "orig", None) or exc
+    return (str(original).strip().splitlines() or [type(original).__name__])[0][:200]
+
+
+class Database:
+    """One database URL; hands each process (and each forked worker) its own engine."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self._engine: Engine | None = None
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def shown_url(self) -> str:
+        """The URL with any password hidden, for messages."""
+        try:
+            return sa.make_url(self.url).render_as_string(hide_password=True)
+        except sa.exc.ArgumentError:
+            return "(unparseable DATABASE_URL)"
+
+    @property
+    def engine(self) -> Engine:
+        """This process's engine, built on first use (thread-safe)."""
+        with self._lock:
+            if self._engine is None or self._pid != os.getpid():
+                self._engine = make_engine(self.url)
+                self._pid = os.getpid()
+            return self._engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def migrate(self) -> Database:
+        """Bring the schema to the newest revision; a pre-Alembic log is adopted first."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                tables = set(sa.inspect(connection).get_table_names())
+                if "alembic_version" not in tables and "predictions" in tables:
+                    command.stamp(config, FIRST_REVISION)
+                command.upgrade(config, "head")
+        except (sa.exc.SQLAlchemyError, OSError) as exc:
+            raise DatabaseError(
+                f"the database at {self.shown_url} cannot be used: {first_line(exc)}"
+            ) from exc
+        return self
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None before any migration)."""
+        with self.engine.connect() as connection:
+            if not sa.inspect(connection).has_table("alembic_version"):
+                return None
+            return connection.execute(
+                sa.text("SELECT version_num FROM alembic_version")
+            ).scalar()
+
+    def write_problem(self) -> str | None:
+        """None when the database takes a write right now, else why not (short).
+
+        Inserts a probe row and rolls it back, waiting at most PROBE_TIMEOUT_MS for a lock:
+        this catches a locked, read-only or unreachable database, not only a dead one.
+        """
+        try:
+            with self.engine.connect() as connection:
+                self._lock_wait(connection, PROBE_TIMEOUT_MS)
+                try:
+                    transaction = connection.begin()
+                    try:
+                        connection.execute(
+                            write_probe.insert(),
+                            {"checked_at": dt.datetime.now(dt.UTC)},
+                        )
+                    finally:
+                        transaction.rollback()
+                finally:
+                    self._lock_wait(connection, None)
+        except (sa.exc.SQLAlchemyError, OSError) as exc:
+            return first_line(exc)
+        return None
+
+    def _lock_wait(self, connection, milliseconds: int | None) -> None:
+        """Set how long this connection waits for a lock (None: back to the default)."""
+        if self.dialect == "sqlite":
+            wait = BUSY_TIMEOUT_MS if milliseconds is None else milliseconds
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait)}")
+        elif self.dialect == "postgresql":
+            connection.exec_driver_sql(
+                "RESET lock_timeout"
+                if milliseconds is None
+                else f"SET lock_timeout = {int(milliseconds)}"
+            )
+        connection.commit()
+
+    def dispose(self) -> None:
+        """Close this process's connections (before forking workers)."""
+        with self._lock:
+            if self._engine is not None and self._pid == os.getpid():
+                self._engine.dispose()
+            self._engine, self._pid = None, None
