@@ -6,11 +6,16 @@ gunicorn --preload app:server      # production (see Procfile)
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import logging
+import secrets
 import sys
 import time
 
 import dash
+from flask import has_request_context
+from flask_wtf.csrf import generate_csrf
 
 import callbacks
 from components.layout import shell, validation_layout
@@ -26,7 +31,8 @@ from model.registry import ModelLoadError
 from model.row_scores import cache_dir, row_scores
 from model.service import ModelService
 from model.train import load_processed, registry_for, train
-from server import health
+from server import auth, door, headers, health
+from server.safety import UnsafeSettings, local_settings, refuse_unsafe
 
 log = logging.getLogger("flightdeck")
 
@@ -79,9 +85,16 @@ def build_context(settings: Settings, progress=print) -> AppContext:
 def create_app(
     settings: Settings | None = None, context: AppContext | None = None
 ) -> dash.Dash:
-    """A new Dash app with its own callbacks; tests pass a small context."""
+    """A new Dash app with its own callbacks, login and checks; tests pass a small context.
+
+    `settings` wins over the context's own (tests reuse one loaded context in several modes).
+    """
     settings = settings or Settings.from_env()
     ctx = context or build_context(settings)
+    if ctx.settings != settings:
+        ctx = dataclasses.replace(ctx, settings=settings)
+    if not settings.secret_key:  # tests and local runs; production refuses this earlier
+        settings = settings.with_overrides(secret_key=secrets.token_hex(32))
     app = dash.Dash(
         __name__,
         title=f"Flightdeck · {ctx.spec.title}",
@@ -91,18 +104,41 @@ def create_app(
         serve_locally=True,
         compress=settings.compress,
     )
-    app.layout = shell(ctx)
+    # Set first: Dash calls a layout function at once unless there is a validation layout.
     app.validation_layout = validation_layout(ctx)
-    callbacks.register_all(app, ctx)
+    app.layout = functools.partial(_layout_for_request, ctx)
+    roles = callbacks.register_all(app, ctx)
+    auth.register(app.server, settings, ctx.users, ctx.spec.title)
+    door.register(app, settings, roles)
+    headers.register(app, tls=settings.cookie_secure)
     health.register(app.server, ctx)
     app.server.config["FLIGHTDECK_CONTEXT"] = ctx
     return app
 
 
+def _layout_for_request(ctx: AppContext):
+    """The shell for whoever asks (their pages, name and sign-out form)."""
+    if not has_request_context():
+        return shell(ctx)
+    return shell(ctx, auth.current_identity(), generate_csrf())
+
+
+def production_app() -> dash.Dash:
+    """The app a WSGI server runs: refuses unsafe settings before loading anything heavy."""
+    settings = Settings.from_env()
+    users = UserStore(Database(settings.database).migrate())
+    refuse_unsafe(settings, users.count())
+    return create_app(settings)
+
+
 def __getattr__(name: str):
     """`app:server` for gunicorn, built on first access so importing this module stays inert."""
     if name in ("server", "app"):
-        built = create_app()
+        try:
+            built = production_app()
+        except STARTUP_ERRORS as exc:
+            print(f"flightdeck: cannot start: {exc}", file=sys.stderr, flush=True)
+            raise SystemExit(1) from None
         globals().update(app=built, server=built.server)
         return globals()[name]
     raise AttributeError(name)
@@ -112,19 +148,21 @@ STARTUP_ERRORS = (
     ModelLoadError,
     SpecError,
     DatabaseError,
+    UnsafeSettings,
     FileNotFoundError,
     ValueError,
 )
 
 
 def main() -> None:
-    settings = Settings.from_env()
-    if settings.host not in ("127.0.0.1", "localhost"):
-        log.warning(
-            "serving on %s: anyone who can reach it can use the app (no login yet)",
-            settings.host,
-        )
+    """`python app.py`: open on loopback with no users (with a warning), else as production."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
+        settings = Settings.from_env()
+        users = UserStore(Database(settings.database).migrate())
+        settings = local_settings(settings, users.count())
         app = create_app(settings)
     except STARTUP_ERRORS as exc:
         print(f"flightdeck: cannot start: {exc}", file=sys.stderr)

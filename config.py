@@ -10,10 +10,34 @@ ROOT = Path(__file__).resolve().parent
 DEFAULT_SPEC = ROOT / "data" / "specs" / "flights.toml"
 
 
+AUTH_MODES = ("on", "off", "local")
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _number(env: dict, name: str, default: float, kind=int):
+    """A number from the environment, or a ValueError that names the variable."""
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not '{raw[:20]}'") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be above 0, not {raw[:20]}")
+    return value
+
+
+def _auth(value: str | None) -> str:
+    mode = (value or "on").strip().lower()
+    if mode not in ("on", "off"):
+        raise ValueError(f"FLIGHTDECK_AUTH must be 'on' or 'off', not '{mode[:20]}'")
+    return mode
 
 
 @dataclass(frozen=True)
@@ -29,6 +53,13 @@ class Settings:
     database_url: str = ""
     model_threads: int = 1
     compress: bool = True
+    secret_key: str = ""
+    auth: str = "on"  # on: login required; off: open (trusted proxy); local: open dev
+    session_hours: float = 8.0
+    cookie_secure: bool = False
+    max_request_kb: int = 1024
+    login_limit: str = "5 per minute"
+    ratelimit_storage: str = "memory://"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -38,12 +69,19 @@ class Settings:
             spec_path=Path(env.get("FLIGHTDECK_SPEC") or DEFAULT_SPEC),
             home=Path(env.get("FLIGHTDECK_HOME") or ROOT / "var"),
             host=env.get("HOST") or "127.0.0.1",
-            port=int(env.get("PORT") or 8050),
+            port=_number(env, "PORT", 8050),
             debug=_flag(env.get("FLIGHTDECK_DEBUG"), False),
             auto_build=_flag(env.get("FLIGHTDECK_AUTO_BUILD"), True),
             database_url=env.get("DATABASE_URL") or "",
-            model_threads=int(env.get("FLIGHTDECK_MODEL_THREADS") or 1),
+            model_threads=_number(env, "FLIGHTDECK_MODEL_THREADS", 1),
             compress=_flag(env.get("FLIGHTDECK_COMPRESS"), True),
+            secret_key=env.get("SECRET_KEY") or "",
+            auth=_auth(env.get("FLIGHTDECK_AUTH")),
+            session_hours=_number(env, "FLIGHTDECK_SESSION_HOURS", 8.0, float),
+            cookie_secure=_flag(env.get("SESSION_COOKIE_SECURE"), False),
+            max_request_kb=_number(env, "FLIGHTDECK_MAX_REQUEST_KB", 1024),
+            login_limit=env.get("FLIGHTDECK_LOGIN_LIMIT") or "5 per minute",
+            ratelimit_storage=env.get("FLIGHTDECK_RATELIMIT_STORAGE") or "memory://",
         )
 
     def with_overrides(self, **changes) -> Settings:
@@ -53,6 +91,13 @@ class Settings:
     def __post_init__(self) -> None:
         object.__setattr__(self, "spec_path", Path(self.spec_path))
         object.__setattr__(self, "home", Path(self.home))
+        if self.auth not in AUTH_MODES:
+            raise ValueError(f"auth must be one of {AUTH_MODES}, not '{self.auth}'")
+
+    @property
+    def open_access(self) -> bool:
+        """No login: local development, or FLIGHTDECK_AUTH=off behind a trusted proxy."""
+        return self.auth != "on"
 
     @property
     def database(self) -> str:

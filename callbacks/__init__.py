@@ -1,10 +1,26 @@
-"""Thin wiring from inputs to data/model calls to component builders. Registered per app."""
+"""Thin wiring from inputs to data/model calls to component builders. Registered per app.
+
+Each area's callbacks need a role, which the door checks on every callback request before
+Dash runs it: viewers read the Overview and the Model card, analysts also predict.
+"""
 
 from __future__ import annotations
 
 from callbacks import model_card, navigation, overview, predict
 
+AREAS = (
+    (navigation, "viewer"),
+    (overview, "viewer"),
+    (predict, "analyst"),
+    (model_card, "viewer"),
+)
 
-def register_all(app, ctx) -> None:
-    for module in (navigation, overview, predict, model_card):
+
+def register_all(app, ctx) -> dict[str, str]:
+    """Register every area's callbacks; return the role each callback (by output) needs."""
+    roles: dict[str, str] = {}
+    for module, role in AREAS:
+        before = set(app.callback_map)
         module.register(app, ctx)
+        roles.update(dict.fromkeys(set(app.callback_map) - before, role))
+    return roles

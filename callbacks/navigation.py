@@ -1,4 +1,4 @@
-"""Router: the URL path picks the page layout."""
+"""Router: the URL path picks the page layout, if the user's role may open it."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dash import Input, Output, State
 
 from components import ids
 from components.layout import page_for
+from server.auth import current_identity
 
 
 def register(app, ctx) -> None:
@@ -16,4 +17,5 @@ def register(app, ctx) -> None:
     )
     def render_page(pathname, search):
         path = pathname if isinstance(pathname, str) else "/"
-        return page_for(path, ctx, search if isinstance(search, str) else None)
+        search = search if isinstance(search, str) else None
+        return page_for(path, ctx, search, current_identity())

@@ -12,6 +12,7 @@ from components.predict import result_card
 from components.theme import empty
 from data.inputs import BadInput, values_by_column
 from model.service import InputError, PredictionNotLogged
+from server.auth import request_id, require
 
 
 def register(app, app_ctx) -> None:
@@ -25,19 +26,22 @@ def register(app, app_ctx) -> None:
         Input({"type": ids.PREDICT_INPUT, "column": ALL}, "value"),
     )
     def predict(values):
+        identity = require("analyst")
         try:
             raw = values_by_column(
                 dash_ctx.inputs_list[0], values, ids.PREDICT_INPUT, service.schema
             )
-            answer = service.predict(raw)
+            answer = service.predict(
+                raw, source="whatif", user=identity.name, request_id=request_id()
+            )
         except BadInput as exc:
             return _no_answer(_problems([str(exc)]))
         except InputError as exc:
             return _no_answer(_problems(exc.problems))
-        except PredictionNotLogged:
+        except PredictionNotLogged as exc:
             return _no_answer(
                 "The prediction could not be recorded, so it is not shown. "
-                "Try again in a moment."
+                f"Try again in a moment (request {exc.request_id})."
             )
         message = None
         if answer.warnings:
@@ -72,6 +76,7 @@ def register(app, app_ctx) -> None:
                 answer.version,
                 service.classification,
                 outcome,
+                answer.request_id,
             ),
             figures.effects(answer.effects, service.classification),
             whatif,

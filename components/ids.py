@@ -3,6 +3,10 @@
 URL = "url"
 PAGE = "page"
 NAV_VERSION = "nav-version"
+NAV_USER = "nav-user"
+SIGN_OUT = "nav-sign-out"
+OPEN_BANNER = "open-access-banner"
+FORBIDDEN = "page-forbidden"
 
 # Overview
 DATE_RANGE = "overview-date-range"

@@ -1,6 +1,12 @@
-"""The app shell: navbar, page container, and the router's page table."""
+"""The app shell: navbar (pages the user may open, who they are), page container, router table.
+
+Who is asking arrives as an `identity` (name, role, signed_in, can(role)) from the server
+tier; the layout only hides what a role cannot use. The door and the router are the checks.
+"""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -11,17 +17,63 @@ from components.overview import overview_layout
 from components.predict import predict_layout
 from context import AppContext
 
+
+class Page(NamedTuple):
+    name: str
+    builder: object
+    role: str  # the least role that may open it
+
+
 PAGES = {
-    "/": ("Overview", overview_layout),
-    "/predict": ("Predict", predict_layout),
-    "/model": ("Model", model_layout),
+    "/": Page("Overview", overview_layout, "viewer"),
+    "/predict": Page("Predict", predict_layout, "analyst"),
+    "/model": Page("Model", model_layout, "viewer"),
+}
+
+OPEN_BANNERS = {
+    "local": [
+        html.Strong("Local development: no login. "),
+        "Anyone who can reach this address can use every page. Add a user with ",
+        html.Code("python -m server.users add NAME --role admin"),
+        " to turn login on.",
+    ],
+    "off": [
+        html.Strong("Login is off (FLIGHTDECK_AUTH=off). "),
+        "Every visitor can use every page; the proxy in front decides who gets in.",
+    ],
 }
 
 
-def navbar(ctx: AppContext) -> dbc.Navbar:
+def _user_menu(identity, csrf_token: str | None) -> list:
+    if identity is None or not identity.signed_in:
+        return []
+    sign_out = html.Form(
+        [
+            dcc.Input(type="hidden", name="csrf_token", value=csrf_token or ""),
+            html.Button(
+                "Sign out",
+                type="submit",
+                id=ids.SIGN_OUT,
+                className="btn btn-outline-light btn-sm",
+            ),
+        ],
+        action="/logout",
+        method="POST",
+        className="d-inline ms-3 mb-0",
+    )
+    who = html.Span(
+        [identity.name, dbc.Badge(identity.role, color="secondary", className="ms-1")],
+        id=ids.NAV_USER,
+        className="text-light small ms-3",
+    )
+    return [who, sign_out]
+
+
+def navbar(ctx: AppContext, identity=None, csrf_token: str | None = None) -> dbc.Navbar:
     links = [
-        dbc.NavItem(dbc.NavLink(name, href=path, active="exact"))
-        for path, (name, _) in PAGES.items()
+        dbc.NavItem(dbc.NavLink(page.name, href=path, active="exact"))
+        for path, page in PAGES.items()
+        if identity is not None and identity.can(page.role)
     ]
     return dbc.Navbar(
         dbc.Container(
@@ -41,6 +93,7 @@ def navbar(ctx: AppContext) -> dbc.Navbar:
                     color="light",
                     text_color="dark",
                 ),
+                *_user_menu(identity, csrf_token),
             ],
             fluid=True,
         ),
@@ -50,20 +103,33 @@ def navbar(ctx: AppContext) -> dbc.Navbar:
     )
 
 
-def shell(ctx: AppContext) -> html.Div:
+def open_banner(mode: str) -> dbc.Alert | None:
+    """A warning on every page while the app runs without login."""
+    words = OPEN_BANNERS.get(mode)
+    if not words:
+        return None
+    return dbc.Alert(
+        words, id=ids.OPEN_BANNER, color="warning", className="py-2 mx-3 small"
+    )
+
+
+def shell(ctx: AppContext, identity=None, csrf_token: str | None = None) -> html.Div:
     return html.Div(
         [
             dcc.Location(id=ids.URL),
-            navbar(ctx),
+            navbar(ctx, identity, csrf_token),
+            open_banner(ctx.settings.auth),
             dbc.Container(id=ids.PAGE, fluid=True, className="pb-4"),
         ]
     )
 
 
-def page_for(path: str | None, ctx: AppContext, search: str | None = None):
-    """The layout for a URL path (given its query), or a friendly not-found message."""
-    entry = PAGES.get(path or "/")
-    if entry is None:
+def page_for(
+    path: str | None, ctx: AppContext, search: str | None = None, identity=None
+):
+    """The layout for a URL path, if this identity may open it; else a friendly message."""
+    page = PAGES.get(path or "/")
+    if page is None:
         return dbc.Alert(
             [
                 "No page at ",
@@ -73,9 +139,39 @@ def page_for(path: str | None, ctx: AppContext, search: str | None = None):
             ],
             color="warning",
         )
-    return entry[1](ctx, search)
+    if identity is None or not identity.can(page.role):
+        role = identity.role if identity is not None else "signed-out user"
+        return dbc.Alert(
+            [
+                html.Strong(f"{page.name} needs the {page.role} role. "),
+                f"You are signed in as a {role}; an admin can change that with ",
+                html.Code(f"python -m server.users set-role NAME {page.role}"),
+                ". ",
+                html.A("Back to the overview", href="/"),
+            ],
+            color="warning",
+            id=ids.FORBIDDEN,
+        )
+    return page.builder(ctx, search)
+
+
+class _Everyone:
+    """An identity that may see everything, for the validation layout."""
+
+    name, role, signed_in = "validation", "admin", True
+
+    @staticmethod
+    def can(_role: str) -> bool:
+        return True
 
 
 def validation_layout(ctx: AppContext) -> html.Div:
-    """Every page at once, so Dash can check callback ids against the full app."""
-    return html.Div([shell(ctx), *(builder(ctx) for _, builder in PAGES.values())])
+    """Every page and every part of the shell, so Dash can check callback ids against them."""
+    return html.Div(
+        [
+            shell(ctx, _Everyone(), ""),
+            open_banner("local"),
+            page_for("/predict", ctx, identity=None),
+            *(page.builder(ctx) for page in PAGES.values()),
+        ]
+    )

@@ -106,7 +106,12 @@ def predict_layout(ctx: AppContext, search: str | None = None) -> html.Div:
 
 
 def result_card(
-    value: float, band: str, version: str, classification: bool, outcome: str
+    value: float,
+    band: str,
+    version: str,
+    classification: bool,
+    outcome: str,
+    request_id: str | None = None,
 ) -> dbc.Card:
     color = {"Low": "success", "Moderate": "warning", "High": "danger"}.get(
         band, "secondary"
@@ -150,6 +155,14 @@ def result_card(
                                 className="text-muted small text-uppercase",
                             ),
                             html.Code(version),
+                            html.Div(
+                                f"request {request_id}",
+                                className="text-muted small text-truncate",
+                                title="Quote this id when asking about this prediction",
+                                **{"data-testid": "request-id"},
+                            )
+                            if request_id
+                            else None,
                         ],
                         md=4,
                     ),

@@ -86,6 +86,7 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         try:
+            self._make_sqlite_folder()
             with self.engine.begin() as connection:
                 config.attributes["connection"] = connection
                 tables = set(sa.inspect(connection).get_table_names())
@@ -97,6 +98,13 @@ class Database:
                 f"the database at {self.shown_url} cannot be used: {first_line(exc)}"
             ) from exc
         return self
+
+    def _make_sqlite_folder(self) -> None:
+        """SQLite makes the file but not its folder (var/ on a fresh clone)."""
+        url = sa.make_url(self.url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            if not url.database.startswith("file:"):
+                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
     def revision(self) -> str | None:
         """The schema revision the database is at (None before any migration)."""

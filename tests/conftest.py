@@ -16,6 +16,17 @@ from model.train import train
 
 SAMPLE_ROWS = 4000
 TINY_PARAMS = {"max_iter": 30, "max_leaf_nodes": 15}
+TEST_SECRET = "test-secret-key-" + "0123456789abcdef" * 2
+PASSWORD = "a long test password"
+# One user per role, in every test database: name -> role.
+USERS = {"vic": "viewer", "ana": "analyst", "ada": "admin"}
+
+
+def add_test_users(users) -> None:
+    """Add the test users (one per role) to a UserStore, all with PASSWORD."""
+    for name, role in USERS.items():
+        if users.get(name) is None:
+            users.add(name, role, PASSWORD)
 
 
 def _quiet(_message: str) -> None:
@@ -31,7 +42,9 @@ def flights_spec():
 def small_settings(tmp_path_factory) -> Settings:
     """Settings whose home holds a 4,000-row flights sample and a tiny champion model."""
     home = tmp_path_factory.mktemp("flightdeck-home")
-    settings = Settings(spec_path=DEFAULT_SPEC, home=home, auto_build=False)
+    settings = Settings(
+        spec_path=DEFAULT_SPEC, home=home, auto_build=False, secret_key=TEST_SECRET
+    )
     spec = load_spec(DEFAULT_SPEC)
     ingest(settings, spec, sample=SAMPLE_ROWS, progress=_quiet)
     train(settings, spec, params=TINY_PARAMS, progress=_quiet)
@@ -42,7 +55,9 @@ def small_settings(tmp_path_factory) -> Settings:
 def app_context(small_settings):
     from app import build_context
 
-    return build_context(small_settings, progress=_quiet)
+    ctx = build_context(small_settings, progress=_quiet)
+    add_test_users(ctx.users)
+    return ctx
 
 
 @pytest.fixture()
@@ -55,7 +70,10 @@ def dash_app(app_context, small_settings):
 
 @pytest.fixture()
 def client(dash_app):
-    return dash_app.server.test_client()
+    """A Flask test client signed in as an analyst through the real login form."""
+    from tests.integration.dash_requests import sign_in
+
+    return sign_in(dash_app.server.test_client(), "ana")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -14,6 +14,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from components import ids
 from data import aggregates as agg
+from tests.browser.session import start_signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -147,7 +148,7 @@ def busy_carrier(app_context) -> str:
 
 
 def test_ovw001_overview_loads(dash_duo, dash_app, app_context):
-    dash_duo.start_server(dash_app)
+    start_signed_in(dash_duo, dash_app)
     open_overview(dash_duo, app_context)
 
     labels = [
@@ -183,7 +184,7 @@ def test_ovw001_overview_loads(dash_duo, dash_app, app_context):
 
 
 def test_ovw002_filter_changes_chart(dash_duo, dash_app, app_context):
-    dash_duo.start_server(dash_app)
+    start_signed_in(dash_duo, dash_app)
     open_overview(dash_duo, app_context)
     carrier = busy_carrier(app_context)
     expected = flights_for(app_context, carrier)
@@ -198,7 +199,7 @@ def test_ovw002_filter_changes_chart(dash_duo, dash_app, app_context):
 
 
 def test_ovw003_bar_click_cross_filters(dash_duo, dash_app, app_context):
-    dash_duo.start_server(dash_app)
+    start_signed_in(dash_duo, dash_app)
     open_overview(dash_duo, app_context)
     bars = figure_traces(dash_duo, ids.CATEGORY_CHART)[0]
     tallest = int(np.nanargmax(bars["y"]))
@@ -220,7 +221,7 @@ def test_ovw003_bar_click_cross_filters(dash_duo, dash_app, app_context):
 
 
 def test_ovw004_reset_clears_filters(dash_duo, dash_app, app_context):
-    dash_duo.start_server(dash_app)
+    start_signed_in(dash_duo, dash_app)
     open_overview(dash_duo, app_context)
     carrier = busy_carrier(app_context)
     choose_carrier(dash_duo, carrier)
@@ -246,7 +247,7 @@ def test_ovw004_reset_clears_filters(dash_duo, dash_app, app_context):
 
 
 def test_prd001_prediction_shown(dash_duo, dash_app, app_context):
-    dash_duo.start_server(dash_app)
+    start_signed_in(dash_duo, dash_app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/predict")
     shown = dash_duo.wait_for_element(PREDICTION, timeout=TIMEOUT).text
     assert PERCENT.match(shown), shown
@@ -273,7 +274,7 @@ def test_prd001_prediction_shown(dash_duo, dash_app, app_context):
 
 
 def test_prd002_invalid_input_message(dash_duo, dash_app):
-    dash_duo.start_server(dash_app)
+    start_signed_in(dash_duo, dash_app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/predict")
     dash_duo.wait_for_element(PREDICTION, timeout=TIMEOUT)
 
@@ -294,7 +295,7 @@ def test_prd002_invalid_input_message(dash_duo, dash_app):
 
 
 def test_prd003_missing_input_error(dash_duo, dash_app):
-    dash_duo.start_server(dash_app)
+    start_signed_in(dash_duo, dash_app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/predict")
     dash_duo.wait_for_element(PREDICTION, timeout=TIMEOUT)
 
@@ -313,7 +314,7 @@ def test_prd003_missing_input_error(dash_duo, dash_app):
 
 
 def test_mdl001_model_card_threshold(dash_duo, dash_app, app_context):
-    dash_duo.start_server(dash_app)
+    start_signed_in(dash_duo, dash_app)
     table = app_context.service.card["curves"]["thresholds"]
 
     def flagged(threshold: float) -> str:
@@ -342,7 +343,7 @@ def test_mdl001_model_card_threshold(dash_duo, dash_app, app_context):
 
 
 def test_nav001_navbar_links_and_unknown_page(dash_duo, dash_app):
-    dash_duo.start_server(dash_app)
+    start_signed_in(dash_duo, dash_app)
     dash_duo.wait_for_element(f"#{ids.KPI_ROW} .card", timeout=TIMEOUT)
 
     dash_duo.find_element("a.nav-link[href='/predict']").click()
@@ -361,7 +362,7 @@ def test_nav001_navbar_links_and_unknown_page(dash_duo, dash_app):
 
 
 def test_ovw005_view_is_shareable_as_a_link(dash_duo, dash_app, app_context):
-    dash_duo.start_server(dash_app)
+    start_signed_in(dash_duo, dash_app)
     open_overview(dash_duo, app_context)
     carrier = busy_carrier(app_context)
     choose_carrier(dash_duo, carrier)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from components import ids
 
@@ -81,3 +82,26 @@ def render_page(client, pathname: str, search: str = ""):
         ["url.pathname"],
         [{"id": ids.URL, "property": "search", "value": search}],
     )
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of a rendered form (the login page, the sign-out form)."""
+    found = CSRF_FIELD.search(html)
+    assert found, "no csrf_token in the page"
+    return found.group(1)
+
+
+def sign_in(client, name: str, password: str | None = None):
+    """Sign a Flask test client in through the login form, as a browser would."""
+    from tests.conftest import PASSWORD
+
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    response = client.post(
+        "/login",
+        data={"username": name, "password": password or PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return client

@@ -58,8 +58,8 @@ def test_huge_integer_range_filter_is_a_message(client, app_context):
     "bad_id",
     [
         {"type": ids.PREDICT_INPUT, "column": ["hour", "month"]},
-        {"type": ids.PREDICT_INPUT},
         {"type": ids.PREDICT_INPUT, "column": {"nested": 1}},
+        {"type": ids.PREDICT_INPUT, "column": None},
     ],
 )
 def test_malformed_predict_input_ids_are_a_message(client, app_context, bad_id):
@@ -67,6 +67,21 @@ def test_malformed_predict_input_ids_are_a_message(client, app_context, bad_id):
     entries.append({"id": bad_id, "property": "value", "value": 3})
     message = _message(_predict_raw(client, entries), ids.PREDICT_MESSAGE)
     assert "Fix these inputs" in message
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    [{"type": ids.PREDICT_INPUT}, {"column": "hour"}, "hour", ["hour"]],
+)
+def test_predict_ids_of_the_wrong_shape_are_refused_at_the_door(
+    client, app_context, bad_id
+):
+    entries = pattern_inputs(ids.PREDICT_INPUT, app_context.service.defaults())
+    entries.append({"id": bad_id, "property": "value", "value": 3})
+    response = _predict_raw(client, entries)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "Bad Request"
+    assert "inputs[0]" in response.get_json()["message"]
 
 
 def test_unknown_columns_of_mixed_types_are_a_message(client, app_context):

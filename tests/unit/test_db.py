@@ -83,11 +83,17 @@ def test_a_log_from_before_migrations_is_upgraded_with_its_rows(tmp_path):
     assert UserStore(database).add("ana", "admin", "a long password").role == "admin"
 
 
+def test_the_sqlite_folder_is_made(tmp_path):
+    database = Database(f"sqlite:///{tmp_path / 'var' / 'new' / 'flightdeck.db'}")
+    assert database.migrate().revision() == HEAD
+
+
 def test_an_unusable_database_is_one_clear_error(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
     with pytest.raises(DatabaseError) as caught:
-        Database(f"sqlite:///{tmp_path / 'no' / 'such' / 'dir.db'}").migrate()
+        Database(f"sqlite:///{tmp_path / 'a-file' / 'x.db'}").migrate()
     message = str(caught.value)
-    assert "cannot be used" in message and "unable to open database file" in message
+    assert "cannot be used" in message and "a-file" in message
     assert "\n" not in message
 
 

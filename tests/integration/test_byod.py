@@ -14,11 +14,13 @@ from data.examples import write_examples
 from data.ingest import ingest
 from data.spec import load_spec
 from model.train import train
+from tests.conftest import add_test_users
 from tests.integration.dash_requests import (
     find_output,
     pattern_inputs,
     post_callback,
     render_page,
+    sign_in,
 )
 
 
@@ -38,7 +40,9 @@ def byod(request, tmp_path_factory):
     ingest(settings, spec, progress=_quiet)
     train(settings, spec, params={"max_iter": 30}, progress=_quiet)
     ctx = build_context(settings, progress=_quiet)
-    return ctx, create_app(settings, context=ctx).server.test_client()
+    add_test_users(ctx.users)
+    client = create_app(settings, context=ctx).server.test_client()
+    return ctx, sign_in(client, "ana")
 
 
 def test_card_has_the_task_metrics(byod):

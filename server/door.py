@@ -1,0 +1,129 @@
+"""Checks at the door, before Dash sees a request: who is asking, and is the request sane.
+
+- every request gets a request id (X-Request-ID, the access log, the prediction log row);
+- without a session, a page redirects to /login and a JSON route answers 401;
+- a callback request is checked for shape (400) and for the role its callback needs (403);
+- errors are short JSON for JSON routes and never carry a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from http import HTTPStatus
+from urllib.parse import quote
+
+import dash
+from dash.exceptions import DependencyException
+from flask import g, jsonify, redirect, request
+from werkzeug.exceptions import HTTPException
+
+from config import Settings
+from data.stores import new_request_id
+from server.auth import resolve_identity
+from server.callback_requests import callback_request_problem
+
+log = logging.getLogger("flightdeck.http")
+
+PUBLIC_PATHS = frozenset({"/login", "/healthz", "/readyz", "/_favicon.ico"})
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+JSON_PREFIXES = ("/_dash-", "/api/")
+DISPATCH = "/_dash-update-component"
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def wants_json(path: str) -> bool:
+    return path.startswith(JSON_PREFIXES)
+
+
+def json_error(status: int, message: str):
+    """One error shape for every JSON route: {error, message, request_id}."""
+    body = {
+        "error": _phrase(status),
+        "message": message,
+        "request_id": g.get("request_id"),
+    }
+    return jsonify(body), status
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def read_json_body() -> tuple[object, str | None]:
+    """The parsed JSON body, or a short reason it cannot be read (too deep, not JSON)."""
+    if not request.is_json:
+        return None, "the body must be JSON (Content-Type: application/json)"
+    try:
+        return json.loads(request.get_data(cache=True)), None
+    except RecursionError:
+        return None, "the JSON body is nested too deeply"
+    except ValueError:
+        return None, "the body is not valid JSON"
+
+
+def register(
+    app: dash.Dash, settings: Settings, callback_roles: dict[str, str]
+) -> None:
+    """Install the door on the app's Flask server."""
+    server = app.server
+
+    @server.before_request
+    def door():
+        g.request_id = new_request_id()
+        if is_public(request.path):
+            return None
+        g.identity = identity = resolve_identity(settings)
+        if identity is None:
+            if wants_json(request.path):
+                return json_error(401, "sign in first: POST /login")
+            return redirect(f"/login?next={quote(request.full_path.rstrip('?'))}")
+        if request.path == DISPATCH and request.method == "POST":
+            return _check_callback(app, callback_roles, identity)
+        return None
+
+    @server.after_request
+    def tag(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "-")
+        identity = g.get("identity")
+        request.environ["flightdeck.user"] = identity.name if identity else "-"
+        return response
+
+    _register_errors(server)
+
+
+def _check_callback(app: dash.Dash, callback_roles: dict[str, str], identity):
+    body, problem = read_json_body()
+    if problem is None:
+        problem = callback_request_problem(body, app.callback_map)
+    if problem:
+        return json_error(400, problem)
+    needed = callback_roles.get(body["output"], "admin")  # unlisted: most restrictive
+    if not identity.can(needed):
+        return json_error(
+            403, f"this needs the {needed} role; you are signed in as a {identity.role}"
+        )
+    return None
+
+
+def _register_errors(server) -> None:
+    @server.errorhandler(DependencyException)
+    def unknown_component_file(_error):
+        return json_error(404, "no such component file")
+
+    @server.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if wants_json(request.path) or error.code in (413, 415):
+            return json_error(error.code or 500, error.description or "")
+        return error
+
+    @server.errorhandler(Exception)
+    def internal_error(error: Exception):
+        log.exception("request %s failed", g.get("request_id"))
+        return json_error(500, "internal error; quote the request id to the team")
