@@ -102,9 +102,10 @@ class Database:
     def _make_sqlite_folder(self) -> None:
         """SQLite makes the file but not its folder (var/ on a fresh clone)."""
         url = sa.make_url(self.url)
-        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            if not url.database.startswith("file:"):
-                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        path = url.database or ""
+        if url.get_backend_name() == "sqlite" and path not in ("", ":memory:"):
+            if not path.startswith("file:"):
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
 
     def revision(self) -> str | None:
         """The schema revision the database is at (None before any migration)."""

@@ -27,7 +27,7 @@ log = logging.getLogger("flightdeck.http")
 
 PUBLIC_PATHS = frozenset({"/login", "/healthz", "/readyz", "/_favicon.ico"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
-JSON_PREFIXES = ("/_dash-", "/api/")
+JSON_PREFIXES = ("/_dash-", "/_reload-hash", "/api/")
 DISPATCH = "/_dash-update-component"
 
 
