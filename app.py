@@ -118,9 +118,10 @@ def create_app(
 
 def _layout_for_request(ctx: AppContext):
     """The shell for whoever asks (their pages, name and sign-out form)."""
-    if not has_request_context():
-        return shell(ctx)
-    return shell(ctx, auth.current_identity(), generate_csrf())
+    identity = auth.current_identity() if has_request_context() else None
+    if identity is None or not identity.signed_in:
+        return shell(ctx, identity)
+    return shell(ctx, identity, generate_csrf())  # for the sign-out form
 
 
 def production_app() -> dash.Dash:

@@ -1,0 +1,37 @@
+"""gunicorn settings for Flightdeck; the Procfile runs `gunicorn -c gunicorn.conf.py app:server`.
+
+Threaded workers (gthread) by default, so a few slow or half-open clients cannot tie up every
+worker; the app is loaded once before forking (--preload) so workers share its pages and a
+bad model or unsafe setting stops the start. Every value can be set from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"flightdeck: cannot start: {name} must be a whole number above 0")
+    return int(raw)
+
+
+bind = [f"{os.environ.get('BIND_HOST', '0.0.0.0')}:{_env_int('PORT', 8050)}"]
+workers = _env_int("WEB_CONCURRENCY", 2)
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = _env_int("GUNICORN_THREADS", 4)
+timeout = _env_int("GUNICORN_TIMEOUT", 60)  # a worker silent this long is restarted
+graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = 5
+preload_app = True
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 10000)
+max_requests_jitter = 500
+
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+logger_class = "server.access_log.JsonAccessLogger"
+# gunicorn 25+ opens a control socket in $HOME; two instances side by side would clash.
+control_socket_disable = True
