@@ -15,7 +15,9 @@ def _env_int(name: str, default: int) -> int:
     if not raw:
         return default
     if not raw.isdigit() or int(raw) < 1:
-        raise SystemExit(f"flightdeck: cannot start: {name} must be a whole number above 0")
+        raise SystemExit(
+            f"flightdeck: cannot start: {name} must be a whole number above 0"
+        )
     return int(raw)
 
 

@@ -8,7 +8,7 @@ import re
 from components import ids
 
 
-def _output_spec(output: str) -> list[dict] | dict:
+def output_spec(output: str) -> list[dict] | dict:
     """Turn Dash's '..a.prop...b.prop..' output string into the outputs payload."""
     parts = output[2:-2].split("...") if output.startswith("..") else [output]
     specs = []
@@ -42,7 +42,7 @@ def post_callback(
 ):
     payload = {
         "output": output,
-        "outputs": _output_spec(output),
+        "outputs": output_spec(output),
         "inputs": inputs,
         "changedPropIds": changed,
         "state": state or [],

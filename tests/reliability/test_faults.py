@@ -1,0 +1,76 @@
+"""Faults a server meets: a locked database, and clients that connect and never finish."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+import time
+
+import requests
+
+from tests.reliability.harness import DashHttp, answered_request_id, signed_in
+
+
+def test_a_locked_database_refuses_predictions_clearly_and_readyz_says_so(
+    start_gunicorn, app_context
+):
+    server = start_gunicorn()
+    http = DashHttp(signed_in(server.url), server.url)
+    defaults = app_context.service.defaults()
+    assert answered_request_id(http.predict(defaults))
+    rows_before = server.log.count()
+
+    holder = sqlite3.connect(server.home / "flightdeck.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+    try:
+        ready = requests.get(f"{server.url}/readyz", timeout=10)
+        refused = http.predict(defaults, timeout=30)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    assert ready.status_code == 503
+    assert "database is locked" in ready.json()["reason"]
+    assert refused.status_code == 200 and answered_request_id(refused) is None
+    message = refused.text
+    assert "could not be recorded, so it is not shown" in message
+    request_id = refused.headers["X-Request-ID"]
+    assert request_id in message
+    assert server.log.count() == rows_before  # no row, no answer
+    log_text = server.server_log()
+    assert (
+        f"prediction {request_id} refused: not logged: database is locked" in log_text
+    )
+    assert "Traceback" not in log_text
+
+    assert requests.get(f"{server.url}/readyz", timeout=10).status_code == 200
+    assert answered_request_id(http.predict(defaults))
+    assert server.log.count() == rows_before + 1
+
+
+def _half_open(url: str, count: int) -> list[socket.socket]:
+    """Connections that send part of a request's headers and then nothing."""
+    host, port = url.removeprefix("http://").split(":")
+    sockets = []
+    for _ in range(count):
+        conn = socket.create_connection((host, int(port)), timeout=5)
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        sockets.append(conn)
+    return sockets
+
+
+def test_half_open_connections_do_not_stop_healthz(shared_gunicorn):
+    for count in (3, 6):
+        slow = _half_open(shared_gunicorn.url, count)
+        try:
+            time.sleep(0.5)
+            started = time.perf_counter()
+            response = requests.get(f"{shared_gunicorn.url}/healthz", timeout=5)
+            waited = time.perf_counter() - started
+        finally:
+            for conn in slow:
+                conn.close()
+        print(
+            f"\n[slow] {count} half-open connections: /healthz in {waited * 1000:.0f} ms"
+        )
+        assert response.status_code == 200
