@@ -24,7 +24,7 @@ def _env_int(name: str, default: int) -> int:
 bind = [f"{os.environ.get('BIND_HOST', '0.0.0.0')}:{_env_int('PORT', 8050)}"]
 workers = _env_int("WEB_CONCURRENCY", 2)
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = _env_int("GUNICORN_THREADS", 4)
+threads = _env_int("GUNICORN_THREADS", 8)  # a thread per request still being read
 timeout = _env_int("GUNICORN_TIMEOUT", 60)  # a worker silent this long is restarted
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = 5

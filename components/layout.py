@@ -54,17 +54,17 @@ def _user_menu(identity, csrf_token: str | None) -> list:
                 "Sign out",
                 type="submit",
                 id=ids.SIGN_OUT,
-                className="btn btn-outline-light btn-sm",
+                className="btn btn-outline-light btn-sm text-nowrap",
             ),
         ],
         action="/logout",
         method="POST",
-        className="d-inline ms-3 mb-0",
+        className="d-flex ms-2 mb-0",
     )
     who = html.Span(
         [identity.name, dbc.Badge(identity.role, color="secondary", className="ms-1")],
         id=ids.NAV_USER,
-        className="text-light small ms-3",
+        className="text-light small ms-3 text-nowrap",
     )
     return [who, sign_out]
 
@@ -85,13 +85,15 @@ def navbar(ctx: AppContext, identity=None, csrf_token: str | None = None) -> dbc
                 ),
                 dbc.Nav(links, navbar=True, className="me-auto"),
                 html.Span(
-                    ctx.spec.title, className="text-light small me-3 d-none d-md-inline"
+                    ctx.spec.title, className="text-light small me-3 d-none d-xl-inline"
                 ),
                 dbc.Badge(
                     f"model {ctx.service.version}",
                     id=ids.NAV_VERSION,
                     color="light",
                     text_color="dark",
+                    className="text-truncate",
+                    style={"maxWidth": "16rem"},
                 ),
                 *_user_menu(identity, csrf_token),
             ],

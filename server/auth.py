@@ -24,13 +24,12 @@ from flask import (
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from config import Settings
 from data.users import User, UserStore, role_allows
 
 OPEN_NAMES = {"local": "local", "off": "anonymous"}
-FAILED_LOGIN = 401
 
 
 @dataclass(frozen=True)
@@ -140,7 +139,8 @@ def _page(title: str, status: int = 200, **context):
 
 def _blueprint(settings: Settings, users: UserStore, limiter: Limiter, title: str):
     auth = Blueprint("auth", __name__, template_folder="templates")
-    failed = {"deduct_when": lambda response: response.status_code == FAILED_LOGIN}
+    # Only failed sign-ins count against the limits.
+    failed = {"deduct_when": lambda _response: bool(g.get("login_failed"))}
 
     def name_key() -> str:
         return (
@@ -163,9 +163,9 @@ def _blueprint(settings: Settings, users: UserStore, limiter: Limiter, title: st
             str(request.form.get("username", ""))[:64], request.form.get("password", "")
         )
         if user is None:
+            g.login_failed = True
             return _page(
                 title,
-                FAILED_LOGIN,
                 next=target,
                 error="Wrong user name or password.",
                 username=str(request.form.get("username", ""))[:64],
@@ -173,6 +173,9 @@ def _blueprint(settings: Settings, users: UserStore, limiter: Limiter, title: st
         session.clear()
         login_user(LoginUser(user))
         session.permanent = True  # expires after FLIGHTDECK_SESSION_HOURS without use
+        # The form token's secret goes into the cookie now: the page's first requests run
+        # in parallel, and one minted later could be overwritten by a sibling's cookie.
+        generate_csrf()
         return redirect(target)
 
     @auth.post("/logout")
