@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
+import pytest
+
 from config import ROOT
+from tests.reliability.harness import free_port
 
 
 def _start(env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:
@@ -42,3 +46,82 @@ def test_broken_spec_is_a_clear_message(tmp_path):
     result = _start({"FLIGHTDECK_SPEC": str(spec)}, tmp_path)
     assert result.returncode == 1
     assert "task 'ranking'" in result.stderr and "Traceback" not in result.stderr
+
+
+def _gunicorn(env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "FLIGHTDECK_HOME": str(tmp_path / "home"),
+        "FLIGHTDECK_AUTO_BUILD": "0",
+        "BIND_HOST": "127.0.0.1",
+        "PORT": str(free_port()),
+        "SECRET_KEY": "k" * 40,
+        **env_overrides,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "env, words",
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY is not set"),
+        ({"SECRET_KEY": "changeme"}, "SECRET_KEY is a well-known default"),
+        ({"SECRET_KEY": "tooshort"}, "SECRET_KEY is only 8 characters"),
+        ({"FLIGHTDECK_DEBUG": "1"}, "FLIGHTDECK_DEBUG is on"),
+        ({}, "there are no users"),
+        ({"FLIGHTDECK_AUTH": "off", "FLIGHTDECK_DEBUG": "1"}, "FLIGHTDECK_DEBUG is on"),
+        ({"FLIGHTDECK_AUTH": "maybe"}, "FLIGHTDECK_AUTH must be 'on' or 'off'"),
+        ({"GUNICORN_THREADS": "many"}, "GUNICORN_THREADS must be a whole number"),
+        ({"DATABASE_URL": "nosuchdb://x/y"}, "cannot be used"),
+    ],
+)
+def test_production_refuses_unsafe_settings_with_what_to_set(tmp_path, env, words):
+    result = _gunicorn(env, tmp_path)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert words in output, output[-2000:]
+    assert "flightdeck: cannot start:" in output
+    assert "Traceback" not in output
+
+
+def test_production_with_login_off_still_needs_its_model(tmp_path):
+    result = _gunicorn({"FLIGHTDECK_AUTH": "off"}, tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "python -m model.train" in output
+    assert "FLIGHTDECK_AUTH=off" in output  # the warning, before the model is loaded
+    assert "Traceback" not in output
+
+
+def test_python_app_on_a_network_address_needs_users(tmp_path):
+    result = _start({"HOST": "0.0.0.0", "SECRET_KEY": "k" * 40}, tmp_path)
+    assert result.returncode == 1
+    assert "there are no users" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_unusable_database_is_a_clear_message(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    url = f"sqlite:///{tmp_path / 'file' / 'flightdeck.db'}"
+    result = _start({"DATABASE_URL": url}, tmp_path)
+    assert result.returncode == 1
+    assert "cannot start: the database at" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_no_auto_build_does_not_ingest(small_settings, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(small_settings.home / "artifacts", home / "artifacts")
+    result = _start({"FLIGHTDECK_HOME": str(home)}, tmp_path)
+    assert result.returncode == 1
+    assert (
+        "no processed data" in result.stderr
+        and "python -m data.ingest" in result.stderr
+    )
+    assert not (home / "data").exists()
