@@ -259,7 +259,21 @@ def whatif_summary(changes: list[dict], n: int, feature: str, problems: list) ->
 # --- the section ---------------------------------------------------------------------------
 
 
-def browser_section(base: str, plan: dict, feature: str | None) -> dict:
+def sign_in(browser: Browser, base: str, credentials: tuple[str, str] | None) -> None:
+    """Sign in through the login page once; the loads that follow keep the cookie."""
+    if not credentials:
+        return
+    driver = browser.driver
+    driver.get(base + "/login")
+    driver.find_element("id", "username").send_keys(credentials[0])
+    driver.find_element("id", "password").send_keys(credentials[1])
+    driver.find_element("id", "sign-in").click()
+    driver.get("about:blank")
+
+
+def browser_section(
+    base: str, plan: dict, feature: str | None, credentials: tuple[str, str] | None
+) -> dict:
     """The browser rows' numbers, or {"skipped": why} / {"failed": what} (never raises)."""
     if reason := missing():
         log(f"browser: skipped, {reason}")
@@ -268,6 +282,7 @@ def browser_section(base: str, plan: dict, feature: str | None) -> dict:
 
     try:
         with Browser() as browser:
+            sign_in(browser, base, credentials)
             log(
                 f"browser: {plan['browser_loads']} fresh loads of / in headless Chromium"
             )

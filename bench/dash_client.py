@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 
@@ -48,12 +49,34 @@ def components_with_ids(node) -> Iterator[tuple[str, object, dict]]:
             yield from components_with_ids(value)
 
 
-class DashClient:
-    """Posts callback requests to one server over a keep-alive session."""
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
-    def __init__(self, base: str):
+
+def sign_in(session: requests.Session, base: str, credentials: tuple[str, str]) -> None:
+    """Sign a session in through the login form, as a browser does."""
+    page = session.get(base + "/login", timeout=REQUEST_TIMEOUT)
+    found = CSRF_FIELD.search(page.text)
+    if found is None:
+        raise RuntimeError(f"no login form at {base}/login (HTTP {page.status_code})")
+    name, password = credentials
+    response = session.post(
+        base + "/login",
+        data={"username": name, "password": password, "csrf_token": found.group(1)},
+        allow_redirects=False,
+        timeout=REQUEST_TIMEOUT,
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"signing in as {name} failed (HTTP {response.status_code})")
+
+
+class DashClient:
+    """Posts callback requests to one server over a keep-alive session, signed in."""
+
+    def __init__(self, base: str, credentials: tuple[str, str] | None = None):
         self.base = base
         self.session = requests.Session()
+        if credentials:
+            sign_in(self.session, base, credentials)
         url = base + "/_dash-dependencies"
         self.deps = self.session.get(url, timeout=REQUEST_TIMEOUT).json()
 

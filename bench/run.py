@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import os
 import platform
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,7 @@ from config import Settings
 from data.db import Database
 from data.ingest import processed_path
 from data.stores import PredictionLog
+from data.users import UserStore
 
 # Request counts and time caps (seconds) per section, full and --quick.
 PLANS = {
@@ -131,6 +133,14 @@ def bench_settings(folder: str) -> Settings:
     )
 
 
+def bench_user(server_db: str) -> tuple[str, str]:
+    """An analyst in the servers' throwaway database, so the bench signs in like a user."""
+    credentials = ("bench", secrets.token_urlsafe(16))
+    name, password = credentials
+    UserStore(Database(server_db).migrate()).add(name, "analyst", password)
+    return credentials
+
+
 def served_app(args, plan: dict, settings: Settings, server_db: str, res: dict):
     """The app as it is served, through HTTP; returns the in-process context and scenarios."""
     log(f"starting the server ({args.server})")
@@ -140,13 +150,15 @@ def served_app(args, plan: dict, settings: Settings, server_db: str, res: dict):
         res["rows"] = server.readyz().get("rows")
         log(f"ready in {res['ready_s']:.2f}s at {server.base}")
         ctx = build_context(settings, progress=log)
-        client = DashClient(server.base)
+        client = DashClient(server.base, args.credentials)
         scenarios = http_sections(client, ctx, plan, res)
         res["rss"] = server.rss_mb()
         client.close()
         if args.browser:
             feature = ctx.service.whatif_feature
-            res["browser"] = browser_section(server.base, plan, feature)
+            res["browser"] = browser_section(
+                server.base, plan, feature, args.credentials
+            )
     check_server_log(server_db, res["predict"])
     return ctx, scenarios
 
@@ -187,7 +199,7 @@ def tenx_sections(args, plan, ctx, settings, server_db, scenarios, res) -> None:
         log(f"10x rows through HTTP: second server, {plan['tenx_http']} refreshes")
         server = Server.for_app(args.server, "tenx", server_db)
         res["tenx_http"] = tenx_http(
-            server, scenarios[: plan["tenx_http"]], plan["cap"]
+            server, scenarios[: plan["tenx_http"]], plan["cap"], args.credentials
         )
 
 
@@ -233,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="flightdeck-bench-") as folder:
         settings = bench_settings(folder)
         server_db = sqlite_url(folder, "bench-server.db")
+        args.credentials = bench_user(server_db)
         ctx, scenarios = served_app(args, plan, settings, server_db, res)
         tenx_sections(args, plan, ctx, settings, server_db, scenarios, res)
     res["loadavg_after"] = os.getloadavg()

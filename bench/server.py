@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -63,7 +64,8 @@ class Server:
     @classmethod
     def for_app(cls, kind: str, which: str, database_url: str) -> Server:
         """The app served by `kind`, logging its predictions to `database_url`."""
-        env = {"DATABASE_URL": database_url}
+        # A random key: gunicorn (production) refuses to start without one.
+        env = {"DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32)}
         return cls(which, server_argv(kind, which), env)
 
     def __enter__(self) -> Server:

@@ -68,12 +68,14 @@ def interleaved(ctx_a, ctx_b, scenarios: list, loop: CappedLoop) -> tuple[list, 
     return times_a, times_b
 
 
-def tenx_http(server: Server, scenarios: list, cap: float) -> dict:
+def tenx_http(
+    server: Server, scenarios: list, cap: float, credentials: tuple[str, str] | None
+) -> dict:
     """The same refreshes against a server of the 10x data (no baseline: see the 1x row)."""
     with server:
         ready_s = server.wait_ready(timeout=180)
         rows = server.readyz().get("rows")
-        client = DashClient(server.base)
+        client = DashClient(server.base, credentials)
         form = OverviewForm(client.layout("/"))
         measured = overview_http(client, form, scenarios, cap)
         rss = server.rss_mb()
