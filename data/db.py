@@ -86,7 +86,7 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         try:
-            self._make_sqlite_folder()
+            self.make_sqlite_folder()
             with self.engine.begin() as connection:
                 config.attributes["connection"] = connection
                 tables = set(sa.inspect(connection).get_table_names())
@@ -99,7 +99,7 @@ class Database:
             ) from exc
         return self
 
-    def _make_sqlite_folder(self) -> None:
+    def make_sqlite_folder(self) -> None:
         """SQLite makes the file but not its folder (var/ on a fresh clone)."""
         url = sa.make_url(self.url)
         path = url.database or ""

@@ -24,10 +24,11 @@ def main() -> None:
         return
     # `alembic upgrade head` from a shell: the app's own settings say where the database is.
     from config import Settings
-    from data.db import make_engine
+    from data.db import Database
 
-    engine = make_engine(Settings.from_env().database)
-    with engine.begin() as fresh:
+    database = Database(Settings.from_env().database)
+    database.make_sqlite_folder()
+    with database.engine.begin() as fresh:
         _run(fresh)
 
 

@@ -125,3 +125,21 @@ def test_no_auto_build_does_not_ingest(small_settings, tmp_path):
         and "python -m data.ingest" in result.stderr
     )
     assert not (home / "data").exists()
+
+
+def test_alembic_by_hand_upgrades_the_configured_database(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "FLIGHTDECK_HOME": str(tmp_path),
+    }
+    alembic = [sys.executable, "-m", "alembic"]
+    upgrade = subprocess.run(
+        [*alembic, "upgrade", "head"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert upgrade.returncode == 0, upgrade.stderr
+    current = subprocess.run(
+        [*alembic, "current"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert "0002 (head)" in current.stdout
+    assert (tmp_path / "flightdeck.db").is_file()
