@@ -160,6 +160,7 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # data.db says what changed
     try:
         settings = Settings.from_env()
         users = UserStore(Database(settings.database).migrate())
@@ -168,7 +169,12 @@ def main() -> None:
     except STARTUP_ERRORS as exc:
         print(f"flightdeck: cannot start: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
-    app.run(host=settings.host, port=settings.port, debug=settings.debug)
+    app.run(
+        host=settings.host,
+        port=settings.port,
+        debug=settings.debug,
+        request_handler=headers.QuietRequestHandler,
+    )
 
 
 if __name__ == "__main__":

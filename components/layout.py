@@ -93,7 +93,7 @@ def navbar(ctx: AppContext, identity=None, csrf_token: str | None = None) -> dbc
                     color="light",
                     text_color="dark",
                     className="text-truncate",
-                    style={"maxWidth": "16rem"},
+                    style={"maxWidth": "24rem"},
                 ),
                 *_user_menu(identity, csrf_token),
             ],

@@ -8,6 +8,7 @@ worker builds its own, and start-up disposes of the parent's before workers are 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import threading
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from data.tables import write_probe
 
+log = logging.getLogger("flightdeck.db")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 FIRST_REVISION = "0001"  # the schema as it was before Alembic managed it
 BUSY_TIMEOUT_MS = 5000
@@ -92,12 +94,24 @@ class Database:
                 tables = set(sa.inspect(connection).get_table_names())
                 if "alembic_version" not in tables and "predictions" in tables:
                     command.stamp(config, FIRST_REVISION)
+                before = self._current(connection)
                 command.upgrade(config, "head")
+                after = self._current(connection)
         except (sa.exc.SQLAlchemyError, OSError) as exc:
             raise DatabaseError(
                 f"the database at {self.shown_url} cannot be used: {first_line(exc)}"
             ) from exc
+        if before != after:
+            log.info("database %s: schema %s -> %s", self.shown_url, before, after)
         return self
+
+    @staticmethod
+    def _current(connection) -> str | None:
+        if not sa.inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(
+            sa.text("SELECT version_num FROM alembic_version")
+        ).scalar()
 
     def make_sqlite_folder(self) -> None:
         """SQLite makes the file but not its folder (var/ on a fresh clone)."""
@@ -110,11 +124,7 @@ class Database:
     def revision(self) -> str | None:
         """The schema revision the database is at (None before any migration)."""
         with self.engine.connect() as connection:
-            if not sa.inspect(connection).has_table("alembic_version"):
-                return None
-            return connection.execute(
-                sa.text("SELECT version_num FROM alembic_version")
-            ).scalar()
+            return self._current(connection)
 
     def write_problem(self) -> str | None:
         """None when the database takes a write right now, else why not (short).

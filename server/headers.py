@@ -1,4 +1,4 @@
-"""Security headers on every response: a strict CSP, no framing, no version in `Server`.
+"""Security headers on every response: a strict CSP, no framing; no version in `Server`.
 
 Dash's only inline script (the renderer start-up) is allowed by its hash from
 `app.csp_hashes()`; styles need 'unsafe-inline' because Plotly and AG Grid set style
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dash
 from flask import request
+from werkzeug.serving import WSGIRequestHandler
 
 NO_STORE = (
     "/login",
@@ -59,12 +60,20 @@ def security_headers(app: dash.Dash, tls: bool) -> dict[str, str]:
         "Permissions-Policy": PERMISSIONS_POLICY,
         "Cross-Origin-Opener-Policy": "same-origin",
         "Cross-Origin-Resource-Policy": "same-origin",
-        # Replaces Werkzeug's "Werkzeug/x Python/y"; gunicorn's own says only "gunicorn".
-        "Server": "flightdeck",
     }
     if tls:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return headers
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's dev server without its "Werkzeug/x Python/y" Server header.
+
+    (gunicorn's own header says only "gunicorn".)
+    """
+
+    def version_string(self) -> str:
+        return "flightdeck"
 
 
 def register(app: dash.Dash, tls: bool) -> None:

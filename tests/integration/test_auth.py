@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -255,5 +256,35 @@ def test_security_headers_on_every_kind_of_response(client, anonymous):
         assert "camera=()" in headers["Permissions-Policy"]
         assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
         assert headers["X-Frame-Options"] == "DENY"
-        assert headers["Server"] == "flightdeck"
         assert len(headers["X-Request-ID"]) == 32
+
+
+PUBLIC = {"/login", "/healthz", "/readyz", "/_favicon.ico"}
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+
+
+def _concrete(rule) -> str:
+    """A path that matches a URL rule, with a sample value for each variable."""
+    path = rule.rule
+    for name in rule.arguments:
+        path = re.sub(rf"<(?:[^:<>]+:)?{name}>", "x", path)
+    return path
+
+
+def test_every_route_but_login_assets_and_health_needs_a_session(dash_app, anonymous):
+    checked = []
+    for rule in dash_app.server.url_map.iter_rules():
+        path = _concrete(rule)
+        if (
+            path in PUBLIC
+            or path.startswith(PUBLIC_PREFIXES)
+            or rule.endpoint == "static"
+        ):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = anonymous.open(path, method=method, json={})
+            refused = (302, 401) if path != "/logout" else (400,)  # no form token
+            assert response.status_code in refused, (method, path)
+            checked.append((method, path))
+    assert ("POST", "/_dash-update-component") in checked
+    assert ("GET", "/x") in checked and ("POST", "/logout") in checked

@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
+import requests
 
 from config import ROOT
 from tests.reliability.harness import free_port
@@ -143,3 +145,45 @@ def test_alembic_by_hand_upgrades_the_configured_database(tmp_path):
     )
     assert "0002 (head)" in current.stdout
     assert (tmp_path / "flightdeck.db").is_file()
+
+
+def test_python_app_on_loopback_without_users_runs_open_and_says_so(
+    small_settings, tmp_path
+):
+    home = tmp_path / "home"
+    for part in ("data", "artifacts", "cache"):
+        shutil.copytree(small_settings.home / part, home / part)
+    port = free_port()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "FLIGHTDECK_HOME": str(home),
+        "FLIGHTDECK_AUTO_BUILD": "0",
+        "PORT": str(port),
+    }
+    log_path = tmp_path / "app.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+    try:
+        response = _wait_for(f"http://127.0.0.1:{port}/_dash-layout")
+        assert response.status_code == 200  # no login needed
+        assert "open-access-banner" in response.text
+        assert response.headers["Server"] == "flightdeck"  # no Werkzeug/Python versions
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    output = log_path.read_text()
+    assert "local development: no users, so no login" in output
+
+
+def _wait_for(url: str, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return requests.get(url, timeout=5)
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
