@@ -14,23 +14,23 @@ from config import ROOT
 from tests.reliability.harness import free_port
 
 
-def _start(env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:
+def _run(argv: list[str], env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:
+    """Run a start command to its end with a clean environment and an empty home."""
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
         "FLIGHTDECK_HOME": str(tmp_path / "home"),
         "FLIGHTDECK_AUTO_BUILD": "0",
-        "PORT": "8099",
+        "PORT": str(free_port()),
         **env_overrides,
     }
     return subprocess.run(
-        [sys.executable, "app.py"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+def _start(env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:
+    return _run([sys.executable, "app.py"], env_overrides, tmp_path)
 
 
 def test_missing_model_is_a_clear_message(tmp_path):
@@ -51,24 +51,9 @@ def test_broken_spec_is_a_clear_message(tmp_path):
 
 
 def _gunicorn(env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "FLIGHTDECK_HOME": str(tmp_path / "home"),
-        "FLIGHTDECK_AUTO_BUILD": "0",
-        "BIND_HOST": "127.0.0.1",
-        "PORT": str(free_port()),
-        "SECRET_KEY": "k" * 40,
-        **env_overrides,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    argv = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"]
+    base = {"BIND_HOST": "127.0.0.1", "SECRET_KEY": "k" * 40}
+    return _run(argv, {**base, **env_overrides}, tmp_path)
 
 
 @pytest.mark.parametrize(
