@@ -178,6 +178,8 @@ def test_ovw001_overview_loads(dash_duo, dash_app, app_context):
         assert figure_traces(dash_duo, chart), f"{chart} has no traces"
     bars = figure_traces(dash_duo, ids.CATEGORY_CHART)[0]
     assert sorted(bars["x"]) == sorted(app_context.dataset.categories("carrier"))
+    # The US outline comes from the topojson in assets/, fetched under the CSP.
+    dash_duo.wait_for_element(f"#{ids.MAP_CHART} .layer.land path", timeout=TIMEOUT)
     dash_duo.wait_for_element(f"#{ids.ROUTES_GRID} .ag-row", timeout=TIMEOUT)
     assert dash_duo.find_element(f"#{ids.FILTER_MESSAGE}").text == ""
     assert dash_duo.get_logs() == []
