@@ -356,3 +356,15 @@ def test_the_server_is_healthy_after_and_logged_no_traceback(http, shared_gunico
     assert requests.get(f"{shared_gunicorn.url}/readyz", timeout=5).status_code == 200
     log = shared_gunicorn.server_log()
     assert "Traceback" not in log, log[log.find("Traceback") - 500 :][:3000]
+
+
+def test_headers_through_gunicorn(http):
+    response = http.session.get(f"{http.base_url}/", timeout=10)
+    headers = response.headers
+    assert headers["Server"] == "gunicorn"  # no version
+    assert "script-src 'self' 'sha256-" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"

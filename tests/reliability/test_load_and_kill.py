@@ -5,6 +5,7 @@ Figures go to the test output (-s or the captured log) for the closing note.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -36,6 +37,16 @@ def test_load_20_clients_20_seconds_no_errors_every_answer_logged(
     assert server.log.count("whatif") == len(tally.acked)
     assert logged == set(tally.acked)
     assert "Traceback" not in server.server_log()
+    # The access log names each prediction's request id and user, as its row does.
+    access = [
+        json.loads(line)
+        for line in server.server_log().splitlines()
+        if line.startswith("{") and '"/_dash-update-component"' in line
+    ]
+    by_id = {entry["request_id"]: entry for entry in access}
+    for row in server.log.recent(50):
+        assert by_id[row["request_id"]]["user"] == row["user"] == "ana"
+        assert by_id[row["request_id"]]["status"] == 200
 
 
 def test_kill_9_a_worker_under_load_loses_no_acknowledged_prediction(
