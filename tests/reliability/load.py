@@ -37,6 +37,14 @@ class Tally:
 
 
 def _client(base_url: str, defaults: dict, until: float, tally: Tally, seed: int):
+    """One client's loop; anything unexpected is counted, never lost with the thread."""
+    try:
+        _requests(base_url, defaults, until, tally, seed)
+    except Exception as exc:  # noqa: BLE001 - reported through the tally
+        tally.add(None, f"unexpected: {type(exc).__name__}: {str(exc)[:80]}")
+
+
+def _requests(base_url: str, defaults: dict, until: float, tally: Tally, seed: int):
     rng = random.Random(seed)
     try:
         http = DashHttp(signed_in(base_url, "ana"), base_url)
@@ -47,10 +55,14 @@ def _client(base_url: str, defaults: dict, until: float, tally: Tally, seed: int
         values = {**defaults, "hour": rng.randint(5, 23)}
         try:
             response = http.predict(values, timeout=30)
+            request_id = answered_request_id(response)
+        except requests.exceptions.JSONDecodeError:
+            # A worker killed mid-answer: the status line came, the body did not.
+            tally.add(None, "connection: truncated answer")
+            continue
         except requests.RequestException as exc:
             tally.add(None, f"connection: {type(exc).__name__}")
             continue
-        request_id = answered_request_id(response)
         tally.add(request_id, None if request_id else f"HTTP {response.status_code}")
 
 
