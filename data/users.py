@@ -11,6 +11,8 @@ import datetime as dt
 import functools
 import re
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -20,6 +22,8 @@ from data.db import Database
 from data.tables import users
 
 ROLES = ("viewer", "analyst", "admin")
+SESSION_CACHE_SECONDS = 2.0  # a change from another process applies within this long
+SESSION_CACHE_SIZE = 4096
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
 MIN_PASSWORD, MAX_PASSWORD = 8, 256
 
@@ -87,10 +91,23 @@ def _user(row) -> User:
 
 
 class UserStore:
-    """Add, find, change and remove users; every write is one short transaction."""
+    """Add, find, change and remove users; every write is one short transaction.
 
-    def __init__(self, database: Database):
+    Who a session belongs to is asked on every request, so answers are kept for
+    `session_cache_s`; this store's own changes clear them at once.
+    """
+
+    def __init__(
+        self, database: Database, session_cache_s: float = SESSION_CACHE_SECONDS
+    ):
         self.database = database
+        self.session_cache_s = session_cache_s
+        self._sessions: dict[str, tuple[float, User | None]] = {}
+        self._lock = threading.Lock()
+
+    def _forget_sessions(self) -> None:
+        with self._lock:
+            self._sessions.clear()
 
     def _one(self, where) -> User | None:
         with self.database.engine.connect() as connection:
@@ -105,7 +122,19 @@ class UserStore:
 
     def by_session(self, session_id: str) -> User | None:
         """The user a login cookie names, if the cookie's token is still theirs."""
-        user_id, _, token = str(session_id).partition(":")
+        key, now = str(session_id)[:200], time.monotonic()
+        cached = self._sessions.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        user = self._session_user(key)
+        with self._lock:
+            if len(self._sessions) >= SESSION_CACHE_SIZE:
+                self._sessions.clear()
+            self._sessions[key] = (now + self.session_cache_s, user)
+        return user
+
+    def _session_user(self, session_id: str) -> User | None:
+        user_id, _, token = session_id.partition(":")
         if not user_id.isdigit() or not token:
             return None
         user = self._one(users.c.id == int(user_id))
@@ -142,6 +171,7 @@ class UserStore:
                 connection.execute(users.insert(), row)
         except sa.exc.IntegrityError:
             raise UserError(f"user '{name}' already exists") from None
+        self._forget_sessions()
         return self.get(name)
 
     def _update(self, name: str, **values) -> User:
@@ -151,6 +181,7 @@ class UserStore:
             changed = connection.execute(
                 users.update().where(users.c.name == name).values(**values)
             ).rowcount
+        self._forget_sessions()
         if not changed:
             raise UserError(f"no user '{name}'")
         return self.get(name)
@@ -170,6 +201,7 @@ class UserStore:
         name = clean_name(name)
         with self.database.engine.begin() as connection:
             removed = connection.execute(users.delete().where(users.c.name == name))
+        self._forget_sessions()
         if not removed.rowcount:
             raise UserError(f"no user '{name}'")
 

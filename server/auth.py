@@ -104,6 +104,9 @@ def configure(server: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.cookie_secure,
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=settings.session_hours),
+        # Set once at sign-in, not re-signed on every response: the session ends
+        # FLIGHTDECK_SESSION_HOURS after sign-in, and parallel responses cannot race.
+        SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=settings.max_request_kb * 1024,
         MAX_FORM_MEMORY_SIZE=64 * 1024,
     )
@@ -172,7 +175,7 @@ def _blueprint(settings: Settings, users: UserStore, limiter: Limiter, title: st
             )
         session.clear()
         login_user(LoginUser(user))
-        session.permanent = True  # expires after FLIGHTDECK_SESSION_HOURS without use
+        session.permanent = True  # ends FLIGHTDECK_SESSION_HOURS after sign-in
         # The form token's secret goes into the cookie now: the page's first requests run
         # in parallel, and one minted later could be overwritten by a sibling's cookie.
         generate_csrf()

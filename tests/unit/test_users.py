@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import sqlalchemy as sa
 
@@ -82,3 +84,16 @@ def test_remove_ends_everything(store):
         store.remove("ana")
     with pytest.raises(UserError, match="no user"):
         store.set_role("ana", "admin")
+
+
+def test_a_change_from_another_process_applies_within_the_cache_time(store):
+    user = store.add("ana", "analyst", "long enough")
+    worker = UserStore(store.database, session_cache_s=0.3)  # another worker's store
+    assert worker.by_session(user.session_id).role == "analyst"
+    store.set_role("ana", "viewer")  # e.g. the CLI, in another process
+    assert worker.by_session(user.session_id).role == "analyst"  # still cached
+    time.sleep(0.35)
+    assert worker.by_session(user.session_id).role == "viewer"
+    store.remove("ana")
+    time.sleep(0.35)
+    assert worker.by_session(user.session_id) is None
