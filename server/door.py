@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from http import HTTPStatus
 from urllib.parse import quote
@@ -16,7 +15,7 @@ from urllib.parse import quote
 import dash
 from dash.exceptions import DependencyException
 from flask import g, jsonify, redirect, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 
 from config import Settings
 from data.stores import new_request_id
@@ -57,14 +56,18 @@ def _phrase(status: int) -> str:
 
 
 def read_json_body() -> tuple[object, str | None]:
-    """The parsed JSON body, or a short reason it cannot be read (too deep, not JSON)."""
-    if not request.is_json:
-        return None, "the body must be JSON (Content-Type: application/json)"
+    """The parsed JSON body, or a short reason it cannot be read (too deep, not JSON).
+
+    Parsed through request.get_json(), which keeps the result, so Dash's dispatch reads the
+    same object instead of parsing the body a second time.
+    """
     try:
-        return json.loads(request.get_data(cache=True)), None
+        return request.get_json(), None
+    except UnsupportedMediaType:
+        return None, "the body must be JSON (Content-Type: application/json)"
     except RecursionError:
         return None, "the JSON body is nested too deeply"
-    except ValueError:
+    except BadRequest:
         return None, "the body is not valid JSON"
 
 
