@@ -52,16 +52,21 @@ def components_with_ids(node) -> Iterator[tuple[str, object, dict]]:
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+def csrf_token(html: str) -> str:
+    """The CSRF token of a rendered form (the login page)."""
+    found = CSRF_FIELD.search(html)
+    if found is None:
+        raise RuntimeError("no csrf_token in the page")
+    return found.group(1)
+
+
 def sign_in(session: requests.Session, base: str, credentials: tuple[str, str]) -> None:
     """Sign a session in through the login form, as a browser does."""
-    page = session.get(base + "/login", timeout=REQUEST_TIMEOUT)
-    found = CSRF_FIELD.search(page.text)
-    if found is None:
-        raise RuntimeError(f"no login form at {base}/login (HTTP {page.status_code})")
+    token = csrf_token(session.get(base + "/login", timeout=REQUEST_TIMEOUT).text)
     name, password = credentials
     response = session.post(
         base + "/login",
-        data={"username": name, "password": password, "csrf_token": found.group(1)},
+        data={"username": name, "password": password, "csrf_token": token},
         allow_redirects=False,
         timeout=REQUEST_TIMEOUT,
     )
@@ -101,12 +106,16 @@ class DashClient:
             "changedPropIds": changed,
             "state": state or [],
         }
-        data = json.dumps(body).encode()
         started = time.perf_counter()
-        response = self.session.post(
-            self.base + UPDATE, data=data, headers=JSON_HEADERS, timeout=REQUEST_TIMEOUT
-        )
+        response = self.send(body)
         return (time.perf_counter() - started) * 1000, response
+
+    def send(self, body, timeout: float = REQUEST_TIMEOUT) -> requests.Response:
+        """POST any body to the callback route (well formed or not), as JSON."""
+        data = json.dumps(body).encode()
+        return self.session.post(
+            self.base + UPDATE, data=data, headers=JSON_HEADERS, timeout=timeout
+        )
 
     def layout(self, pathname: str) -> list[tuple[str, object, dict]]:
         """Every component with an id on a page, as the page callback renders it."""

@@ -43,7 +43,13 @@ def server_argv(kind: str, which: str) -> list[str]:
 class Server:
     """A Flightdeck server subprocess on 127.0.0.1; use it as a context manager."""
 
-    def __init__(self, name: str, argv: list[str], env_extra: dict | None = None):
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        env_extra: dict | None = None,
+        log_path: Path | None = None,
+    ):
         self.name = name
         self.port = free_port()
         self.base = f"http://{HOST}:{self.port}"
@@ -59,7 +65,7 @@ class Server:
         }
         self.proc: subprocess.Popen | None = None
         self.started = 0.0
-        self.log_path = RESULTS / f"server-{name}.log"
+        self.log_path = log_path or RESULTS / f"server-{name}.log"
 
     @classmethod
     def for_app(cls, kind: str, which: str, database_url: str) -> Server:
@@ -69,7 +75,7 @@ class Server:
         return cls(which, server_argv(kind, which), env)
 
     def __enter__(self) -> Server:
-        RESULTS.mkdir(parents=True, exist_ok=True)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "w", encoding="utf-8")
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(

@@ -1,26 +1,13 @@
-"""Build real /_dash-update-component requests, the way the Dash renderer does."""
+"""Build real /_dash-update-component requests, the way the Dash renderer does.
+
+The request shapes come from the bench's client (bench/dash_client.py), so the tests and the
+bench speak to Flightdeck one way; this module drives the Flask test client with them.
+"""
 
 from __future__ import annotations
 
-import json
-import re
-
+from bench.dash_client import callback_outputs, csrf_token
 from components import ids
-
-
-def output_spec(output: str) -> list[dict] | dict:
-    """Turn Dash's '..a.prop...b.prop..' output string into the outputs payload."""
-    parts = output[2:-2].split("...") if output.startswith("..") else [output]
-    specs = []
-    for part in parts:
-        component, prop = part.rsplit(".", 1)
-        specs.append(
-            {
-                "id": json.loads(component) if component.startswith("{") else component,
-                "property": prop,
-            }
-        )
-    return specs if output.startswith("..") else specs[0]
 
 
 def find_output(client, contains: str) -> str:
@@ -42,7 +29,7 @@ def post_callback(
 ):
     payload = {
         "output": output,
-        "outputs": output_spec(output),
+        "outputs": callback_outputs(output),
         "inputs": inputs,
         "changedPropIds": changed,
         "state": state or [],
@@ -82,16 +69,6 @@ def render_page(client, pathname: str, search: str = ""):
         ["url.pathname"],
         [{"id": ids.URL, "property": "search", "value": search}],
     )
-
-
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_token(html: str) -> str:
-    """The CSRF token of a rendered form (the login page, the sign-out form)."""
-    found = CSRF_FIELD.search(html)
-    assert found, "no csrf_token in the page"
-    return found.group(1)
 
 
 def sign_in(client, name: str, password: str | None = None):

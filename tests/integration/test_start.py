@@ -10,8 +10,8 @@ import time
 import pytest
 import requests
 
+from bench.server import free_port
 from config import ROOT
-from tests.reliability.harness import free_port
 
 
 def _run(argv: list[str], env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:

@@ -1,17 +1,14 @@
-"""A real gunicorn (the Procfile's config) on loopback, and HTTP clients that sign in to it.
+"""A real gunicorn (the Procfile's config) on loopback, and clients signed in to it.
 
-Each server gets its own copy of the small test home (data, model, score cache) and its own
-SQLite log, with one user per role.
+The server is the bench's `Server` with gunicorn.conf.py; the client is the bench's
+`DashClient`, so tests and the bench speak to Flightdeck one way. Each server gets its own
+copy of the small test home (data, model, score cache), its own SQLite log and test users.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,20 +16,16 @@ from pathlib import Path
 import psutil
 import requests
 
-from config import ROOT
+from bench.dash_client import DashClient, callback_outputs
+from bench.server import HOST, Server
 from data.db import Database
 from data.stores import PredictionLog
 from data.users import UserStore
 from tests.conftest import PASSWORD, TEST_SECRET, add_test_users
-from tests.integration.dash_requests import csrf_token, output_spec, pattern_inputs
+from tests.integration.dash_requests import pattern_inputs
 
 PREDICT_CHANGED = '{"column":"hour","type":"predict-input"}.value'
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"]
 
 
 def copy_home(source: Path, target: Path) -> Path:
@@ -46,26 +39,25 @@ def copy_home(source: Path, target: Path) -> Path:
     return target
 
 
-class Gunicorn:
-    """`gunicorn -c gunicorn.conf.py app:server` in a subprocess, stopped by stop()."""
+class Gunicorn(Server):
+    """`gunicorn -c gunicorn.conf.py app:server` on one home, with 2 workers."""
 
     def __init__(self, home: Path, **env):
         self.home = Path(home)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = self.home / "server.log"
-        self.env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(self.home),
+        settings = {
             "FLIGHTDECK_HOME": str(self.home),
-            "FLIGHTDECK_AUTO_BUILD": "0",
+            "DATABASE_URL": f"sqlite:///{self.home / 'flightdeck.db'}",
+            "FLIGHTDECK_AUTH": "on",
             "SECRET_KEY": TEST_SECRET,
-            "BIND_HOST": "127.0.0.1",
-            "PORT": str(self.port),
+            "BIND_HOST": HOST,
             "WEB_CONCURRENCY": "2",
             **env,
         }
-        self.process: subprocess.Popen | None = None
+        super().__init__("gunicorn", GUNICORN, settings, self.home / "server.log")
+
+    @property
+    def url(self) -> str:
+        return self.base
 
     @property
     def database(self) -> Database:
@@ -76,30 +68,12 @@ class Gunicorn:
         return PredictionLog(self.database)
 
     def start(self, timeout: float = 90) -> Gunicorn:
-        handle = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.server_log()[-2000:]}")
-            try:
-                if requests.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(
-            f"gunicorn not ready in {timeout}s: {self.server_log()[-2000:]}"
-        )
+        self.__enter__()
+        self.wait_ready(timeout)
+        return self
 
     def workers(self) -> list[psutil.Process]:
-        return psutil.Process(self.process.pid).children()
+        return psutil.Process(self.proc.pid).children()
 
     def wait_for_workers(self, count: int, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -111,63 +85,23 @@ class Gunicorn:
             self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         )
 
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+
+def signed_in(base_url: str, name: str = "ana") -> DashClient:
+    """The bench's Dash client, signed in through the login form."""
+    return DashClient(base_url, (name, PASSWORD))
 
 
-def signed_in(base_url: str, name: str = "ana") -> requests.Session:
-    """A requests session signed in through the login form."""
-    session = requests.Session()
-    token = csrf_token(session.get(f"{base_url}/login", timeout=10).text)
-    response = session.post(
-        f"{base_url}/login",
-        data={"username": name, "password": PASSWORD, "csrf_token": token},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert response.status_code == 302, response.text[:300]
-    return session
-
-
-class DashHttp:
-    """The callbacks a browser posts, over real HTTP: shapes from /_dash-dependencies."""
-
-    def __init__(self, session: requests.Session, base_url: str):
-        self.session, self.base_url = session, base_url
-        self.outputs = [
-            dep["output"]
-            for dep in session.get(f"{base_url}/_dash-dependencies", timeout=10).json()
-        ]
-
-    def output(self, contains: str) -> str:
-        return next(o for o in self.outputs if contains in o)
-
-    def post(self, payload, timeout: float = 30, **kwargs) -> requests.Response:
-        return self.session.post(
-            f"{self.base_url}/_dash-update-component",
-            json=payload,
-            timeout=timeout,
-            **kwargs,
-        )
-
-    def predict(self, values: dict, timeout: float = 30) -> requests.Response:
-        output = self.output("predict-result.children")
-        return self.post(
-            {
-                "output": output,
-                "outputs": output_spec(output),
-                "inputs": [pattern_inputs("predict-input", values)],
-                "changedPropIds": [PREDICT_CHANGED],
-                "state": [],
-            },
-            timeout=timeout,
-        )
+def predict(client: DashClient, values: dict, timeout: float = 30) -> requests.Response:
+    """The Predict callback with these form values, as the browser posts it."""
+    output = client.callback("predict-result.children")["output"]
+    body = {
+        "output": output,
+        "outputs": callback_outputs(output),
+        "inputs": [pattern_inputs("predict-input", values)],
+        "changedPropIds": [PREDICT_CHANGED],
+        "state": [],
+    }
+    return client.send(body, timeout=timeout)
 
 
 def answered_request_id(response: requests.Response) -> str | None:

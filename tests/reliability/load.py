@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from tests.reliability.harness import DashHttp, answered_request_id, signed_in
+from tests.reliability.harness import answered_request_id, predict, signed_in
 
 
 @dataclass
@@ -47,14 +47,14 @@ def _client(base_url: str, defaults: dict, until: float, tally: Tally, seed: int
 def _requests(base_url: str, defaults: dict, until: float, tally: Tally, seed: int):
     rng = random.Random(seed)
     try:
-        http = DashHttp(signed_in(base_url, "ana"), base_url)
-    except (requests.RequestException, AssertionError) as exc:
+        client = signed_in(base_url, "ana")
+    except (requests.RequestException, RuntimeError) as exc:
         tally.add(None, f"sign-in: {type(exc).__name__}")
         return
     while time.monotonic() < until:
         values = {**defaults, "hour": rng.randint(5, 23)}
         try:
-            response = http.predict(values, timeout=30)
+            response = predict(client, values, timeout=30)
             request_id = answered_request_id(response)
         except requests.exceptions.JSONDecodeError:
             # A worker killed mid-answer: the status line came, the body did not.

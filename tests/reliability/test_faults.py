@@ -9,23 +9,23 @@ import time
 import pytest
 import requests
 
-from tests.reliability.harness import DashHttp, answered_request_id, signed_in
+from tests.reliability.harness import answered_request_id, predict, signed_in
 
 
 def test_a_locked_database_refuses_predictions_clearly_and_readyz_says_so(
     start_gunicorn, app_context
 ):
     server = start_gunicorn()
-    http = DashHttp(signed_in(server.url), server.url)
+    client = signed_in(server.url)
     defaults = app_context.service.defaults()
-    assert answered_request_id(http.predict(defaults))
+    assert answered_request_id(predict(client, defaults))
     rows_before = server.log.count()
 
     holder = sqlite3.connect(server.home / "flightdeck.db", isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
     try:
         ready = requests.get(f"{server.url}/readyz", timeout=10)
-        refused = http.predict(defaults, timeout=30)
+        refused = predict(client, defaults, timeout=30)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -45,7 +45,7 @@ def test_a_locked_database_refuses_predictions_clearly_and_readyz_says_so(
     assert "Traceback" not in log_text
 
     assert requests.get(f"{server.url}/readyz", timeout=10).status_code == 200
-    assert answered_request_id(http.predict(defaults))
+    assert answered_request_id(predict(client, defaults))
     assert server.log.count() == rows_before + 1
 
 

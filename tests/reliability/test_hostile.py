@@ -13,13 +13,13 @@ import socket
 import pytest
 import requests
 
+from bench.dash_client import callback_outputs
 from components import ids
 from tests.integration.dash_requests import (
-    output_spec,
     overview_inputs,
     pattern_inputs,
 )
-from tests.reliability.harness import DashHttp, signed_in
+from tests.reliability.harness import signed_in
 
 HUGE = 10**400
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
@@ -27,7 +27,7 @@ XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
 @pytest.fixture(scope="module")
 def http(shared_gunicorn):
-    return DashHttp(signed_in(shared_gunicorn.url, "ana"), shared_gunicorn.url)
+    return signed_in(shared_gunicorn.url, "ana")
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +36,16 @@ def defaults(app_context):
 
 
 def _callback(http, contains: str, inputs, changed=(), state=(), **overrides):
-    output = http.output(contains)
+    output = http.callback(contains)["output"]
     body = {
         "output": output,
-        "outputs": output_spec(output),
+        "outputs": callback_outputs(output),
         "inputs": inputs,
         "changedPropIds": list(changed),
         "state": list(state),
         **overrides,
     }
-    return http.post(body)
+    return http.send(body)
 
 
 def _predict(http, values: dict, extra: list | None = None):
@@ -61,7 +61,7 @@ def _overview(http, ctx, categories=None, ranges=None, dates=None, bins=None):
 def _raw(http, body: bytes, content_type: str = "application/json", method="POST"):
     return http.session.request(
         method,
-        f"{http.base_url}/_dash-update-component",
+        f"{http.base}/_dash-update-component",
         data=body,
         headers={"Content-Type": content_type},
         timeout=30,
@@ -77,7 +77,7 @@ class RawResponse:
 
 def _page(http, path: str, method: str = "GET") -> RawResponse:
     """A raw request line, so '..' and '%2e' reach the server as sent."""
-    host, port = http.base_url.removeprefix("http://").split(":")
+    host, port = http.base.removeprefix("http://").split(":")
     conn = http_client.HTTPConnection(host, int(port), timeout=10)
     cookie = "; ".join(f"{c.name}={c.value}" for c in http.session.cookies)
     try:
@@ -90,7 +90,7 @@ def _page(http, path: str, method: str = "GET") -> RawResponse:
 
 def _declared_body(http, size: int) -> RawResponse:
     """Declare a huge body, send 64 KB of it, and read what the server answers."""
-    host, port = http.base_url.removeprefix("http://").split(":")
+    host, port = http.base.removeprefix("http://").split(":")
     cookie = "; ".join(f"{c.name}={c.value}" for c in http.session.cookies)
     head = (
         f"POST /_dash-update-component HTTP/1.1\r\nHost: {host}\r\n"
@@ -137,11 +137,11 @@ CASES = {
     "GET the dispatcher": lambda h, c, d: _raw(h, b"", method="GET"),
     "PUT the dispatcher": lambda h, c, d: _raw(h, b"{}", method="PUT"),
     # Dash dispatch errors.
-    "unknown output": lambda h, c, d: h.post(
+    "unknown output": lambda h, c, d: h.send(
         {"output": "nope.children", "outputs": {}, "inputs": [], "changedPropIds": []}
     ),
-    "no output": lambda h, c, d: h.post({"inputs": []}),
-    "output is a list": lambda h, c, d: h.post({"output": ["page.children"]}),
+    "no output": lambda h, c, d: h.send({"inputs": []}),
+    "output is a list": lambda h, c, d: h.send({"output": ["page.children"]}),
     "junk changedPropIds": lambda h, c, d: _callback(
         h,
         "page.children",
@@ -178,8 +178,10 @@ CASES = {
         h,
         json.dumps(
             {
-                "output": h.output("predict-result.children"),
-                "outputs": output_spec(h.output("predict-result.children")),
+                "output": h.callback("predict-result.children")["output"],
+                "outputs": callback_outputs(
+                    h.callback("predict-result.children")["output"]
+                ),
                 "inputs": [pattern_inputs(ids.PREDICT_INPUT, {**d, "hour": "__NAN__"})],
                 "changedPropIds": [],
             }
@@ -237,10 +239,10 @@ CASES = {
     "2 MB body": lambda h, c, d: _raw(h, b'{"output": "' + b"x" * 2_000_000 + b'"}'),
     "50 MB body": lambda h, c, d: _declared_body(h, 50_000_000),
     "2 MB login form": lambda h, c, d: h.session.post(
-        f"{h.base_url}/login", data={"username": "x" * 2_000_000}, timeout=30
+        f"{h.base}/login", data={"username": "x" * 2_000_000}, timeout=30
     ),
     "long login fields": lambda h, c, d: requests.post(
-        f"{h.base_url}/login",
+        f"{h.base}/login",
         data={"username": XSS * 100, "password": "p" * 50_000},
         timeout=30,
     ),
@@ -359,7 +361,7 @@ def test_the_server_is_healthy_after_and_logged_no_traceback(http, shared_gunico
 
 
 def test_headers_through_gunicorn(http):
-    response = http.session.get(f"{http.base_url}/", timeout=10)
+    response = http.session.get(f"{http.base}/", timeout=10)
     headers = response.headers
     assert headers["Server"] == "gunicorn"  # no version
     assert "script-src 'self' 'sha256-" in headers["Content-Security-Policy"]
