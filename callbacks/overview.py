@@ -13,7 +13,7 @@ from components.overview import available_charts
 from components.overview_view import build_overview, clicked_category
 from components.share import defaults, to_query
 from data.filters import FilterError
-from data.inputs import BadInput, pattern_column, values_by_column
+from data.inputs import BadInput, pattern_columns, values_by_column
 
 
 def _inputs(app_ctx) -> list:
@@ -49,18 +49,7 @@ def register(app, app_ctx) -> None:
         dates = [rest.pop(0), rest.pop(0)] if has_dates else None
         bins_column = rest.pop(0) if spec.bin_columns else None
         try:
-            categories = values_by_column(
-                dash_ctx.inputs_list[0],
-                category_values,
-                ids.CATEGORY_FILTER,
-                spec.category_filters,
-            )
-            ranges = values_by_column(
-                dash_ctx.inputs_list[1],
-                range_values,
-                ids.RANGE_FILTER,
-                spec.range_filters,
-            )
+            categories, ranges = _picked(spec, category_values, range_values)
             result = build_overview(app_ctx, dates, categories, ranges, bins_column)
         except (FilterError, BadInput) as exc:
             alert = dbc.Alert(
@@ -86,6 +75,20 @@ def register(app, app_ctx) -> None:
         )
         def export_routes(n_clicks):
             return bool(n_clicks)
+
+
+def _picked(spec, category_values, range_values) -> tuple[dict, dict]:
+    """The category and range filter values by column, their ids checked."""
+    categories = values_by_column(
+        dash_ctx.inputs_list[0],
+        category_values,
+        ids.CATEGORY_FILTER,
+        spec.category_filters,
+    )
+    ranges = values_by_column(
+        dash_ctx.inputs_list[1], range_values, ids.RANGE_FILTER, spec.range_filters
+    )
+    return categories, ranges
 
 
 def register_cross_filter(app, app_ctx) -> None:
@@ -140,8 +143,8 @@ def register_cross_filter(app, app_ctx) -> None:
 def _filter_outputs(app_ctx, category_values) -> tuple[dict, list[str]]:
     """The current category picks by column, and the range columns, as the client sent them.
 
-    The wildcard outputs must line up with the state the values are built from, or Dash
-    cannot pair the returned values with components.
+    The wildcard outputs must name the same filters as the state, or Dash could not pair
+    the returned values with components.
     """
     spec = app_ctx.spec
     current = values_by_column(
@@ -150,27 +153,10 @@ def _filter_outputs(app_ctx, category_values) -> tuple[dict, list[str]]:
         ids.CATEGORY_FILTER,
         spec.category_filters,
     )
-    outputs = dash_ctx.outputs_list
-    categories_out, ranges_out = outputs[0], outputs[1]
-    if not isinstance(categories_out, list) or not isinstance(ranges_out, list):
-        raise BadInput("unexpected outputs")
-    out_columns = [
-        pattern_column(
-            o.get("id") if isinstance(o, dict) else None, ids.CATEGORY_FILTER, current
-        )
-        for o in categories_out
-    ]
-    if out_columns != list(current):
-        raise BadInput("outputs do not match the filters sent")
-    ranges = [
-        pattern_column(
-            o.get("id") if isinstance(o, dict) else None,
-            ids.RANGE_FILTER,
-            spec.range_filters,
-        )
-        for o in ranges_out
-    ]
-    return current, ranges
+    categories_out, ranges_out = dash_ctx.outputs_list[:2]
+    if pattern_columns(categories_out, ids.CATEGORY_FILTER, current) != list(current):
+        raise BadInput("the filters to set are not the filters sent")
+    return current, pattern_columns(ranges_out, ids.RANGE_FILTER, spec.range_filters)
 
 
 def _clicked_point(triggered: list[dict]) -> dict | None:

@@ -65,6 +65,18 @@ def pattern_column(component_id: Any, kind: str, allowed: Collection[str]) -> st
     return column
 
 
+def pattern_columns(entries: Any, kind: str, allowed: Collection[str]) -> list[str]:
+    """The checked columns of an ALL pattern's matches (Dash's inputs/states/outputs list)."""
+    if not isinstance(entries, list):
+        raise BadInput("unexpected inputs")
+    return [
+        pattern_column(
+            entry.get("id") if isinstance(entry, dict) else None, kind, allowed
+        )
+        for entry in entries
+    ]
+
+
 def values_by_column(
     entries: Any, values: Any, kind: str, allowed: Collection[str]
 ) -> dict[str, Any]:
@@ -72,15 +84,10 @@ def values_by_column(
 
     `entries` is Dash's inputs_list (or states_list) item: one {"id": ..., ...} per match.
     """
-    if not isinstance(entries, list) or not isinstance(values, list):
+    columns = pattern_columns(entries, kind, allowed)
+    if not isinstance(values, list) or len(columns) != len(values):
         raise BadInput("unexpected inputs")
-    if len(entries) != len(values):
-        raise BadInput("unexpected inputs")
-    paired: dict[str, Any] = {}
-    for entry, value in zip(entries, values, strict=True):
-        component_id = entry.get("id") if isinstance(entry, dict) else None
-        column = pattern_column(component_id, kind, allowed)
-        if column in paired:
-            raise BadInput(f"field '{shorten(column)}' was sent twice")
-        paired[column] = value
-    return paired
+    twice = [c for n, c in enumerate(columns) if c in columns[:n]]
+    if twice:
+        raise BadInput(f"field '{shorten(twice[0])}' was sent twice")
+    return dict(zip(columns, values, strict=True))
