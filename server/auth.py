@@ -28,6 +28,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from config import Settings
 from data.users import User, UserStore, role_allows
+from server.responses import json_error
 
 OPEN_NAMES = {"local": "local", "off": "anonymous"}
 
@@ -187,29 +188,22 @@ def _blueprint(settings: Settings, users: UserStore, limiter: Limiter, title: st
         session.clear()
         return redirect("/login?signed_out=1")
 
+    _register_errors(auth, title)
+    return auth
+
+
+def _register_errors(auth: Blueprint, title: str) -> None:
+    """An expired form or too many failed sign-ins: the login page again, saying why."""
+
     @auth.app_errorhandler(CSRFError)
     def csrf_failed(_error):
         if request.path == "/login":
             return _page(title, 400, error="The form expired. Please sign in again.")
         return "This form expired; reload the page and try again.", 400
 
-    @auth.app_errorhandler(429)
-    def too_many(error):
+    @auth.app_errorhandler(429)  # Flask-Limiter adds Retry-After
+    def too_many(_error):
         if request.path == "/login":
-            response = render_template(
-                "login.html",
-                title=title,
-                error="Too many failed sign-ins. Wait a minute, then try again.",
-            )
-            return response, 429, _retry_after(error)
-        return {"error": "Too Many Requests", "message": "slow down"}, 429
-
-    return auth
-
-
-def _retry_after(error) -> dict:
-    limit = getattr(error, "limit", None)
-    seconds = 60
-    if limit is not None and getattr(limit, "limit", None) is not None:
-        seconds = int(limit.limit.get_expiry())
-    return {"Retry-After": str(seconds)}
+            words = "Too many failed sign-ins. Wait a minute, then try again."
+            return _page(title, 429, error=words)
+        return json_error(429, "too many requests; slow down")

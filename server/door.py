@@ -9,18 +9,18 @@
 from __future__ import annotations
 
 import logging
-from http import HTTPStatus
 from urllib.parse import quote
 
 import dash
 from dash.exceptions import DependencyException
-from flask import g, jsonify, redirect, request
+from flask import g, redirect, request
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 
 from config import Settings
 from data.stores import new_request_id
 from server.auth import resolve_identity
 from server.callback_requests import callback_request_problem
+from server.responses import json_error
 
 log = logging.getLogger("flightdeck.http")
 
@@ -36,23 +36,6 @@ def is_public(path: str) -> bool:
 
 def wants_json(path: str) -> bool:
     return path.startswith(JSON_PREFIXES)
-
-
-def json_error(status: int, message: str):
-    """One error shape for every JSON route: {error, message, request_id}."""
-    body = {
-        "error": _phrase(status),
-        "message": message,
-        "request_id": g.get("request_id"),
-    }
-    return jsonify(body), status
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
 
 
 def read_json_body() -> tuple[object, str | None]:
