@@ -263,12 +263,11 @@ def sign_in(browser: Browser, base: str, credentials: tuple[str, str] | None) ->
     """Sign in through the login page once; the loads that follow keep the cookie."""
     if not credentials:
         return
-    driver = browser.driver
-    driver.get(base + "/login")
-    driver.find_element("id", "username").send_keys(credentials[0])
-    driver.find_element("id", "password").send_keys(credentials[1])
-    driver.find_element("id", "sign-in").click()
-    driver.get("about:blank")
+    browser.driver.get(base + "/login")
+    for field, text in zip(("username", "password"), credentials, strict=True):
+        browser.driver.find_element("id", field).send_keys(text)
+    browser.driver.find_element("id", "sign-in").click()
+    browser.driver.get("about:blank")
 
 
 def browser_section(

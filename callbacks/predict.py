@@ -43,44 +43,40 @@ def register(app, app_ctx) -> None:
                 "The prediction could not be recorded, so it is not shown. "
                 f"Try again in a moment (request {exc.request_id})."
             )
-        message = None
-        if answer.warnings:
-            message = dbc.Alert(
-                [
-                    html.Strong("Outside the training data: "),
-                    "; ".join(answer.warnings),
-                ],
-                color="warning",
-            )
-        label = (
-            service.schema[service.whatif_feature]["label"]
-            if service.whatif_feature
-            else ""
+        return _shown(answer, service, outcome)
+
+
+def _shown(answer, service, outcome: str) -> tuple:
+    """The four outputs for an answer: warnings, the result card, why, and what if."""
+    message = None
+    if answer.warnings:
+        message = dbc.Alert(
+            [html.Strong("Outside the training data: "), "; ".join(answer.warnings)],
+            color="warning",
         )
-        whatif = (
-            figures.whatif(
-                answer.whatif,
-                answer.inputs[service.whatif_feature],
-                answer.value,
-                label,
-                service.classification,
-            )
-            if service.whatif_feature
-            else empty("What if", "Not set")
-        )
-        return (
-            message,
-            result_card(
-                answer.value,
-                answer.band,
-                answer.version,
-                service.classification,
-                outcome,
-                answer.request_id,
-            ),
-            figures.effects(answer.effects, service.classification),
-            whatif,
-        )
+    card = result_card(
+        answer.value,
+        answer.band,
+        answer.version,
+        service.classification,
+        outcome,
+        answer.request_id,
+    )
+    effects = figures.effects(answer.effects, service.classification)
+    return message, card, effects, _whatif(answer, service)
+
+
+def _whatif(answer, service):
+    feature = service.whatif_feature
+    if not feature:
+        return empty("What if", "Not set")
+    return figures.whatif(
+        answer.whatif,
+        answer.inputs[feature],
+        answer.value,
+        service.schema[feature]["label"],
+        service.classification,
+    )
 
 
 def _problems(problems: list[str]) -> list:

@@ -105,6 +105,25 @@ def predict_layout(ctx: AppContext, search: str | None = None) -> html.Div:
     )
 
 
+def _caption(text: str) -> html.Div:
+    return html.Div(text, className="text-muted small text-uppercase")
+
+
+def _version_column(version: str, request_id: str | None) -> dbc.Col:
+    """The model that answered, and the request id to quote when asking about it."""
+    request = (
+        html.Div(
+            f"request {request_id}",
+            className="text-muted small text-truncate",
+            title="Quote this id when asking about this prediction",
+            **{"data-testid": "request-id"},
+        )
+        if request_id
+        else None
+    )
+    return dbc.Col([_caption("Model version"), html.Code(version), request], md=4)
+
+
 def result_card(
     value: float,
     band: str,
@@ -117,56 +136,32 @@ def result_card(
         band, "secondary"
     )
     shown = f"{value:.1%}" if classification else f"{value:,.4g}"
+    caption = (
+        "Chance of: " + outcome if classification else f"Predicted {outcome.lower()}"
+    )
+    value_column = dbc.Col(
+        [
+            _caption(caption),
+            html.Div(
+                shown,
+                className="display-5 fw-semibold",
+                **{"data-testid": "prediction-value"},
+            ),
+        ],
+        md=5,
+    )
+    band_column = (
+        dbc.Col(
+            [_caption("Risk band"), dbc.Badge(band, color=color, className="fs-5")],
+            md=3,
+        )
+        if classification
+        else None
+    )
     return dbc.Card(
         dbc.CardBody(
             dbc.Row(
-                [
-                    dbc.Col(
-                        [
-                            html.Div(
-                                "Chance of: " + outcome
-                                if classification
-                                else f"Predicted {outcome.lower()}",
-                                className="text-muted small text-uppercase",
-                            ),
-                            html.Div(
-                                shown,
-                                className="display-5 fw-semibold",
-                                **{"data-testid": "prediction-value"},
-                            ),
-                        ],
-                        md=5,
-                    ),
-                    dbc.Col(
-                        [
-                            html.Div(
-                                "Risk band", className="text-muted small text-uppercase"
-                            ),
-                            dbc.Badge(band, color=color, className="fs-5"),
-                        ],
-                        md=3,
-                    )
-                    if classification
-                    else None,
-                    dbc.Col(
-                        [
-                            html.Div(
-                                "Model version",
-                                className="text-muted small text-uppercase",
-                            ),
-                            html.Code(version),
-                            html.Div(
-                                f"request {request_id}",
-                                className="text-muted small text-truncate",
-                                title="Quote this id when asking about this prediction",
-                                **{"data-testid": "request-id"},
-                            )
-                            if request_id
-                            else None,
-                        ],
-                        md=4,
-                    ),
-                ],
+                [value_column, band_column, _version_column(version, request_id)],
                 className="align-items-center",
             )
         ),
