@@ -155,12 +155,22 @@ STARTUP_ERRORS = (
 )
 
 
+def _show_our_log() -> None:
+    """Print Flightdeck's own log lines (start-up warnings, schema changes, refusals).
+
+    Only the `flightdeck` loggers: the root logger stays as Dash and Werkzeug set it up, so
+    their lines are not printed twice, and Alembic's step-by-step lines stay quiet.
+    """
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
 def main() -> None:
     """`python app.py`: open on loopback with no users (with a warning), else as production."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # data.db says what changed
+    _show_our_log()
     try:
         settings = Settings.from_env()
         users = UserStore(Database(settings.database).migrate())

@@ -75,6 +75,25 @@ def navbar(ctx: AppContext, identity=None, csrf_token: str | None = None) -> dbc
         for path, page in PAGES.items()
         if identity is not None and identity.can(page.role)
     ]
+    # Links stay in a row at every width (no toggler to wire); on a phone the right-hand
+    # group wraps below them, and the model badge (also on each answer) is left out.
+    right = html.Div(
+        [
+            html.Span(
+                ctx.spec.title, className="text-light small me-3 d-none d-xl-inline"
+            ),
+            dbc.Badge(
+                f"model {ctx.service.version}",
+                id=ids.NAV_VERSION,
+                color="light",
+                text_color="dark",
+                className="text-truncate d-none d-md-inline-block",
+                style={"maxWidth": "24rem"},
+            ),
+            *_user_menu(identity, csrf_token),
+        ],
+        className="d-flex align-items-center ms-auto",
+    )
     return dbc.Navbar(
         dbc.Container(
             [
@@ -83,21 +102,11 @@ def navbar(ctx: AppContext, identity=None, csrf_token: str | None = None) -> dbc
                     href="/",
                     className="fw-bold",
                 ),
-                dbc.Nav(links, navbar=True, className="me-auto"),
-                html.Span(
-                    ctx.spec.title, className="text-light small me-3 d-none d-xl-inline"
-                ),
-                dbc.Badge(
-                    f"model {ctx.service.version}",
-                    id=ids.NAV_VERSION,
-                    color="light",
-                    text_color="dark",
-                    className="text-truncate",
-                    style={"maxWidth": "24rem"},
-                ),
-                *_user_menu(identity, csrf_token),
+                dbc.Nav(links, navbar=True, className="me-auto flex-row column-gap-3"),
+                right,
             ],
             fluid=True,
+            className="flex-wrap row-gap-2",
         ),
         color="dark",
         dark=True,
