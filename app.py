@@ -25,12 +25,14 @@ from data.dataset import Dataset
 from data.db import Database, DatabaseError
 from data.ingest import processed_path
 from data.spec import SpecError, load_spec
+from data.spec_check import check_spec
 from data.stores import PredictionLog
 from data.users import UserStore
+from model.freshness import ensure_fresh
 from model.registry import ModelLoadError
 from model.row_scores import cache_dir, row_scores
-from model.service import ModelService
-from model.train import load_processed, registry_for, train
+from model.service import Band, ModelService
+from model.train import load_processed, registry_for
 from server import auth, door, headers, health
 from server.safety import UnsafeSettings, local_settings, refuse_unsafe
 
@@ -41,17 +43,10 @@ def build_context(settings: Settings, progress=print) -> AppContext:
     """Load the spec, data and champion model once; build them first if allowed and missing."""
     started = time.perf_counter()
     spec = load_spec(settings.spec_path)
+    check_spec(spec)
+    ensure_fresh(settings, spec, progress)
     registry = registry_for(settings, spec)
-    if registry.resolve("champion") is None:
-        if not settings.auto_build:
-            raise ModelLoadError(
-                f"no champion model in {registry.root}; run `python -m model.train`"
-            )
-        progress(
-            f"[start] first run: building the '{spec.name}' data and model (well under a minute)"
-        )
-        train(settings, spec, progress=progress)
-    frame = load_processed(settings, spec, progress, build=settings.auto_build)
+    frame, info = load_processed(settings, spec, progress, build=settings.auto_build)
     database = Database(settings.database).migrate()
     prediction_log = PredictionLog(database)
     # A what-if scores ~100 rows: one OpenMP thread is faster than two, and keeps
@@ -61,10 +56,13 @@ def build_context(settings: Settings, progress=print) -> AppContext:
         whatif_feature=spec.whatif_feature,
         log=prediction_log,
         threads=settings.model_threads,
+        bands=[Band(b.label, b.below, b.color) for b in spec.predict.bands],
     )
-    data_file = processed_path(settings, spec)
-    scores = row_scores(service, frame, data_file, cache_dir(settings.home, spec.name))
-    dataset = Dataset.from_frame(frame, spec).with_scores(scores)
+    dataset = Dataset.from_frame(frame, spec, info.classes)
+    if service.kind != "multiclass":
+        data_file = processed_path(settings, spec)
+        home = cache_dir(settings.home, spec.name)
+        dataset = dataset.with_scores(row_scores(service, frame, data_file, home))
     # No connection is carried into forked workers: each opens its own on first use.
     database.dispose()
     progress(

@@ -25,8 +25,14 @@ class AppContext:
 
     @property
     def outcome(self) -> str:
-        """Short name of what the target measures, for axis titles."""
-        spec = self.spec
-        return (
-            spec.positive_label if spec.is_classification else spec.label(spec.target)
-        )
+        """What the outcome is called (the card's words), for titles and axes."""
+        return self.service.card.outcome
+
+    @property
+    def multiclass(self) -> bool:
+        return self.dataset.multiclass
+
+    @property
+    def geo(self):
+        """The spec's geo columns, when the map and routes apply (not to multi-class mixes)."""
+        return None if self.multiclass else self.spec.geo

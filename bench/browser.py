@@ -26,6 +26,7 @@ from bench.browser_js import (
 )
 from bench.measure import log, pct
 from components import ids
+from data.formats import percent, plain
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -176,7 +177,7 @@ def load_summary(loads: list[dict], n: int, problems: list) -> dict:
 
 def shown(y: float) -> tuple[str, str]:
     """How the result card may show a value (a probability, or any number)."""
-    return f"{y:.1%}", f"{y:,.4g}"
+    return percent(y), plain(y)
 
 
 def change_values(curve: dict | None, current: str, count: int) -> list[str]:

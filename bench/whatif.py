@@ -87,7 +87,7 @@ class InProcess:
             self.ctx.log.record,
             source=SOURCE,
             model_version=service.version,
-            model_sha256=service.card["artifact"]["sha256"],
+            model_sha256=service.card.sha256,
             inputs=case.clean,
             output=0.5,
             latency_ms=0.0,

@@ -11,9 +11,9 @@ from data.inputs import BadInput, parse_number
 
 def register(app, app_ctx) -> None:
     card = app_ctx.service.card
-    if card["task"] != "classification":
+    if card.kind != "binary":
         return
-    table = card["curves"]["thresholds"]
+    table = card.curves.thresholds
 
     @app.callback(
         Output(ids.CONFUSION_CHART, "figure"),
@@ -28,16 +28,15 @@ def register(app, app_ctx) -> None:
         if threshold is None or not 0 <= threshold <= 1:
             return no_update, "The threshold must be a number between 0 and 1."
         step = min(
-            range(len(table["values"])),
-            key=lambda i: abs(table["values"][i] - threshold),
+            range(len(table.values)), key=lambda i: abs(table.values[i] - threshold)
         )
-        tp, fp, tn, fn = table["tp_fp_tn_fn"][step]
+        tp, fp, tn, fn = table.tp_fp_tn_fn[step]
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
         summary = (
-            f"At {table['values'][step]:.2f}: flags {tp + fp:,} of {tp + fp + tn + fn:,} holdout rows; "
+            f"At {table.values[step]:.2f}: flags {tp + fp:,} of {tp + fp + tn + fn:,} holdout rows; "
             f"precision {precision:.1%}, recall {recall:.1%}."
         )
         return figures.confusion(
-            tp, fp, tn, fn, table["values"][step], card["positive_label"]
+            tp, fp, tn, fn, table.values[step], card.outcome
         ), summary

@@ -39,7 +39,7 @@ def register(app, app_ctx) -> None:
         Output(ids.KPI_ROW, "children"),
     ]
     outputs += [Output(chart, "figure") for chart in charts]
-    if app_ctx.spec.geo:
+    if app_ctx.geo:
         outputs.append(Output(ids.ROUTES_GRID, "rowData"))
     spec, has_dates = app_ctx.spec, app_ctx.dataset.date_span is not None
 
@@ -60,13 +60,13 @@ def register(app, app_ctx) -> None:
         values = [None, link, kpi_cards(result.kpis, app_ctx)] + [
             result.figures[c] for c in charts
         ]
-        if spec.geo:
+        if app_ctx.geo:
             values.append(result.routes)
         return values
 
     register_cross_filter(app, app_ctx)
 
-    if spec.geo:
+    if app_ctx.geo:
 
         @app.callback(
             Output(ids.ROUTES_GRID, "exportDataAsCsv"),
@@ -97,7 +97,7 @@ def register_cross_filter(app, app_ctx) -> None:
     triggers, outputs = [Input(ids.RESET_FILTERS, "n_clicks")], []
     if spec.category_chart in spec.category_filters:
         triggers.append(Input(ids.CATEGORY_CHART, "clickData"))
-    if spec.geo:
+    if app_ctx.geo:
         triggers.append(Input(ids.MAP_CHART, "clickData"))
     outputs = [
         Output({"type": ids.CATEGORY_FILTER, "column": ALL}, "value"),

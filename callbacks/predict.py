@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, html
+import pandas as pd
+from dash import ALL, Input, Output, html, no_update
 from dash import ctx as dash_ctx
+from dash.exceptions import PreventUpdate
 
-from components import ids
+from components import class_figures, ids
 from components import model_figures as figures
 from components.predict import result_card
 from components.theme import empty
 from data.inputs import BadInput, values_by_column
-from model.service import InputError, PredictionNotLogged
+from model.service import OUTPUT, InputError, PredictionNotLogged
 from server.auth import request_id, require
 
 
@@ -21,7 +23,9 @@ def register(app, app_ctx) -> None:
     @app.callback(
         Output(ids.PREDICT_MESSAGE, "children"),
         Output(ids.PREDICT_RESULT, "children"),
+        Output(ids.PREDICT_PROBABILITIES, "figure"),
         Output(ids.PREDICT_EFFECTS, "figure"),
+        Output(ids.PREDICT_EFFECTS_STORE, "data"),
         Output(ids.PREDICT_WHATIF, "figure"),
         Input({"type": ids.PREDICT_INPUT, "column": ALL}, "value"),
     )
@@ -45,36 +49,91 @@ def register(app, app_ctx) -> None:
             )
         return _shown(answer, service, outcome)
 
+    if service.kind == "multiclass":
+
+        @app.callback(
+            Output(ids.PREDICT_EFFECTS, "figure", allow_duplicate=True),
+            Input(ids.PREDICT_CLASS, "value"),
+            Input(ids.PREDICT_EFFECTS_STORE, "data"),
+            prevent_initial_call=True,
+        )
+        def effects_for_class(chosen_class, stored):
+            """Multi-class: the picked class's effects (the most likely one by default)."""
+            if not _stored_effects_ok(stored, service.classes):
+                raise PreventUpdate
+            frame = pd.DataFrame(stored["rows"], columns=stored["columns"])
+            picked = chosen_class if chosen_class in service.classes else stored["top"]
+            return _effects_figure(frame, picked, service)
+
+
+def _stored_effects_ok(stored, classes: list[str]) -> bool:
+    """The store holds what effects_rows wrote (a client could send anything)."""
+    if not isinstance(stored, dict) or stored.get("classes") != classes:
+        return False
+    columns, rows = stored.get("columns"), stored.get("rows")
+    return (
+        columns == ["feature", "value", *classes]
+        and stored.get("top") in classes
+        and isinstance(rows, list)
+        and all(isinstance(r, list) and len(r) == len(columns) for r in rows)
+        and all(isinstance(v, int | float) for r in rows for v in r[2:])
+    )
+
+
+def effects_rows(effects: pd.DataFrame, service, top: str) -> dict:
+    """Every class's effects, small, for the class picker to redraw without re-scoring."""
+    return {
+        "classes": service.classes,
+        "top": top,
+        "columns": list(effects.columns),
+        "rows": effects.astype(object).to_numpy().tolist(),
+    }
+
+
+def _effects_figure(effects: pd.DataFrame, output: str, service):
+    """The 'why' chart for one output (a class's probability, p(positive) or the value)."""
+    frame = effects[["feature", "value"]].assign(effect=effects[output])
+    frame = frame.iloc[frame["effect"].abs().to_numpy().argsort(kind="stable")[::-1]]
+    title = None if output == OUTPUT else f"Why: effects on the probability of {output}"
+    return figures.effects(frame, service.classification, title=title)
+
 
 def _shown(answer, service, outcome: str) -> tuple:
-    """The four outputs for an answer: warnings, the result card, why, and what if."""
+    """The outputs for an answer: warnings, the result card, the classes, why, what if."""
     message = None
     if answer.warnings:
         message = dbc.Alert(
             [html.Strong("Outside the training data: "), "; ".join(answer.warnings)],
             color="warning",
         )
-    card = result_card(
-        answer.value,
-        answer.band,
-        answer.version,
-        service.classification,
-        outcome,
-        answer.request_id,
+    card = result_card(answer, service.kind, outcome)
+    if service.kind != "multiclass":
+        effects = _effects_figure(answer.effects, OUTPUT, service)
+        return message, card, no_update, effects, None, _whatif(answer, service)
+    return (
+        message,
+        card,
+        class_figures.class_probabilities(answer.probabilities),
+        no_update,  # drawn by effects_for_class, for the picked class
+        effects_rows(answer.effects, service, answer.label),
+        _whatif(answer, service),
     )
-    effects = figures.effects(answer.effects, service.classification)
-    return message, card, effects, _whatif(answer, service)
 
 
 def _whatif(answer, service):
     feature = service.whatif_feature
     if not feature:
         return empty("What if", "Not set")
+    label = service.schema[feature].label
+    if service.kind == "multiclass":
+        return class_figures.whatif_classes(
+            answer.whatif, service.classes, answer.inputs[feature], label
+        )
     return figures.whatif(
         answer.whatif,
         answer.inputs[feature],
         answer.value,
-        service.schema[feature]["label"],
+        label,
         service.classification,
     )
 
@@ -86,4 +145,11 @@ def _problems(problems: list[str]) -> list:
 
 def _no_answer(message) -> tuple:
     alert = dbc.Alert(message, color="danger")
-    return alert, None, empty("Why", "No prediction"), empty("What if", "No prediction")
+    return (
+        alert,
+        None,
+        no_update,
+        empty("Why", "No prediction"),
+        None,
+        empty("What if", "No prediction"),
+    )

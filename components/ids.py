@@ -34,6 +34,9 @@ PREDICT_MESSAGE = "predict-message"
 PREDICT_RESULT = "predict-result"
 PREDICT_EFFECTS = "predict-effects-chart"
 PREDICT_WHATIF = "predict-whatif-chart"
+PREDICT_CLASS = "predict-effects-class"  # multi-class: whose effects to show
+PREDICT_EFFECTS_STORE = "predict-effects-store"  # multi-class: every class's effects
+PREDICT_PROBABILITIES = "predict-probabilities-chart"
 
 # Model card
 THRESHOLD = "model-threshold"

@@ -7,6 +7,7 @@ from dash import html
 
 from components.theme import percent
 from context import AppContext
+from data.formats import plain
 
 
 def _card(title: str, value: str, note: str = "") -> dbc.Col:
@@ -21,20 +22,32 @@ def _card(title: str, value: str, note: str = "") -> dbc.Col:
     )
 
 
+def _outcome_card(kpis: dict, ctx: AppContext) -> dbc.Col:
+    """The target's headline: the positive rate, the mean, or the most common class."""
+    spec, note = ctx.spec, f"of {kpis['labelled']:,} with an outcome"
+    if ctx.multiclass:
+        shares = kpis.get("class_shares") or {}
+        if not shares:
+            return _card(f"Most common {ctx.outcome.lower()}", "—", note)
+        top = max(shares, key=shares.get)
+        return _card(
+            f"Most common {ctx.outcome.lower()}",
+            top,
+            f"{percent(shares[top])} {note}; {len(shares)} classes",
+        )
+    if spec.is_classification:
+        return _card(ctx.outcome, percent(kpis["target_mean"]), note)
+    value = kpis["target_mean"]
+    shown = "—" if value is None else plain(value)
+    return _card(f"Mean {spec.label(spec.target).lower()}", shown, note)
+
+
 def kpi_cards(kpis: dict, ctx: AppContext) -> list[dbc.Col]:
     spec = ctx.spec
     classification = spec.is_classification
-    fmt = percent if classification else (lambda v: "—" if v is None else f"{v:,.3g}")
+    fmt = percent if classification else (lambda v: "—" if v is None else plain(v))
     cards = [_card(spec.row_label.capitalize(), f"{kpis['rows']:,}")]
-    cards.append(
-        _card(
-            spec.positive_label
-            if classification
-            else f"Mean {spec.label(spec.target).lower()}",
-            fmt(kpis["target_mean"]),
-            f"of {kpis['labelled']:,} with an outcome",
-        )
-    )
+    cards.append(_outcome_card(kpis, ctx))
     if kpis["measure_mean"] is not None and spec.measure != spec.target:
         unit = f" {spec.measure_unit}" if spec.measure_unit else ""
         cards.append(

@@ -5,31 +5,54 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components import ids
+from components import class_figures, ids
 from components import model_figures as figures
+from components.theme import percent
 from context import AppContext
+from data.formats import plain
+from model.card import ModelCard
 
 GRAPH_CONFIG = {"displaylogo": False}
-CLASSIFICATION_METRICS = [
-    ("auc", "AUC", "higher"),
-    ("log_loss", "Log loss", "lower"),
-    ("brier", "Brier score", "lower"),
-]
-REGRESSION_METRICS = [
-    ("mae", "MAE", "lower"),
-    ("rmse", "RMSE", "lower"),
-    ("r2", "R²", "higher"),
-]
+METRICS = {
+    "binary": [
+        ("auc", "AUC", "higher"),
+        ("log_loss", "Log loss", "lower"),
+        ("brier", "Brier score", "lower"),
+    ],
+    "multiclass": [
+        ("auc_macro", "AUC, one-vs-rest (macro)", "higher"),
+        ("auc_weighted", "AUC, one-vs-rest (weighted)", "higher"),
+        ("log_loss", "Log loss", "lower"),
+        ("accuracy", "Accuracy", "higher"),
+    ],
+    "regression": [
+        ("mae", "MAE", "lower"),
+        ("rmse", "RMSE", "lower"),
+        ("r2", "R²", "higher"),
+    ],
+}
 
 
-def metrics_table(card: dict) -> dbc.Table:
-    """Model against baseline, on validation and holdout."""
-    wanted = (
-        CLASSIFICATION_METRICS
-        if card["task"] == "classification"
-        else REGRESSION_METRICS
+def _metric_row(key, name, better, model, baseline) -> html.Tr:
+    m, b = model.holdout.get(key), baseline.holdout.get(key) if baseline else None
+    wins = b is not None and m is not None and (m > b if better == "higher" else m < b)
+    cell = "fw-semibold text-success" if wins else "fw-semibold"
+    shown = lambda v: "—" if v is None else f"{v:.4f}"  # noqa: E731
+    return html.Tr(
+        [
+            html.Td(
+                [name, html.Div(f"{better} is better", className="small text-muted")]
+            ),
+            html.Td(shown(m), className=cell),
+            html.Td(shown(b)),
+            html.Td(shown(model.valid.get(key))),
+        ]
     )
-    model, baseline = card["metrics"]["model"], card["metrics"]["baseline"]
+
+
+def metrics_table(card: ModelCard) -> dbc.Table:
+    """Model against baseline, on validation and holdout."""
+    model, baseline = card.metrics["model"], card.metrics.get("baseline")
     head = html.Thead(
         html.Tr(
             [
@@ -40,98 +63,113 @@ def metrics_table(card: dict) -> dbc.Table:
             ]
         )
     )
-    rows = []
-    for key, name, better in wanted:
-        m, b = model["holdout"][key], baseline["holdout"][key]
-        wins = m > b if better == "higher" else m < b
-        rows.append(
-            html.Tr(
-                [
-                    html.Td(f"{name} ({better} is better)"),
-                    html.Td(
-                        f"{m:.4f}",
-                        className="fw-semibold text-success" if wins else "fw-semibold",
-                    ),
-                    html.Td(f"{b:.4f}"),
-                    html.Td(f"{model['valid'][key]:.4f}"),
-                ]
-            )
-        )
+    rows = [_metric_row(*m, model, baseline) for m in METRICS[card.kind]]
     return dbc.Table(
         [head, html.Tbody(rows)],
         bordered=False,
         hover=True,
         size="sm",
         className="mb-0",
+        responsive=True,
     )
 
 
-def data_summary(card: dict, ctx: AppContext) -> html.Div:
-    data = card["dataset"]
+def per_class_table(card: ModelCard) -> dbc.Table:
+    """Precision and recall of each class (the most likely class is the prediction)."""
+    head = html.Thead(
+        html.Tr(
+            [html.Th("Class"), html.Th("Precision"), html.Th("Recall"), html.Th("Rows")]
+        )
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(c.label),
+                html.Td(percent(c.precision)),
+                html.Td(percent(c.recall)),
+                html.Td(f"{c.support:,}"),
+            ]
+        )
+        for c in card.per_class
+    ]
+    return dbc.Table(
+        [head, html.Tbody(rows)], size="sm", className="mb-0", responsive=True
+    )
+
+
+def _split_value(card: ModelCard, part) -> str:
+    if card.kind == "multiclass":
+        top = max(part.class_shares, key=part.class_shares.get)
+        return f"{top} {percent(part.class_shares[top])}"
+    if card.kind == "binary":
+        return percent(part.target_mean)
+    return plain(part.target_mean)
+
+
+def _facts(card: ModelCard) -> list[tuple[str, str]]:
+    positive = (
+        [("Positive class", f"{card.positive} = {card.outcome} ({card.positive_how})")]
+        if card.positive
+        else []
+    )
+    if card.kind == "multiclass":
+        positive = [("Classes", ", ".join(card.classes))]
+    baseline = card.baseline
+    return [
+        ("Version", card.version),
+        ("Artifact sha256", card.sha256),
+        ("Estimator", f"{card.model.estimator} ({card.model.origin})"),
+        *positive,
+        (
+            "Baseline",
+            f"{baseline.kind}: {', '.join(baseline.columns) or 'all'}"
+            if baseline
+            else "none",
+        ),
+        ("Data fingerprint", card.dataset.fingerprint[:16] + "…"),
+        ("Rows (incl. no target)", f"{card.dataset.rows:,}"),
+        ("Libraries", ", ".join(f"{k} {v}" for k, v in card.libraries.items())),
+    ]
+
+
+def data_summary(card: ModelCard, ctx: AppContext) -> html.Div:
     split_rows = [
         html.Tr(
             [
                 html.Td(name.capitalize()),
-                html.Td(f"{part['rows']:,}"),
-                html.Td(
-                    f"{part.get('from', '')} → {part.get('to', '')}"
-                    if "from" in part
-                    else "random"
-                ),
-                html.Td(
-                    f"{part['target_mean']:.1%}"
-                    if card["task"] == "classification"
-                    else f"{part['target_mean']:.4g}"
-                ),
+                html.Td(f"{part.rows:,}"),
+                html.Td(f"{part.start} → {part.end}" if part.start else "random"),
+                html.Td(_split_value(card, part)),
             ]
         )
-        for name, part in data["split"].items()
+        for name, part in card.dataset.split.items()
     ]
-    facts = [
-        ("Version", card["version"]),
-        ("Artifact sha256", card["artifact"]["sha256"]),
-        ("Estimator", card["model"]["estimator"]),
-        ("Baseline", f"mean by {', '.join(card['baseline']['columns']) or 'all'}"),
-        ("Data fingerprint", data["fingerprint"][:16] + "…"),
-        ("Rows (incl. no target)", f"{data['rows']:,}"),
-        ("Libraries", ", ".join(f"{k} {v}" for k, v in card["libraries"].items())),
-    ]
+    facts = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Th(k, className="text-nowrap"),
+                    html.Td(
+                        html.Code(v) if "sha" in k or k == "Version" else v,
+                        className="text-break",
+                    ),
+                ]
+            )
+            for k, v in _facts(card)
+        ]
+    )
+    outcome = "Most common" if card.kind == "multiclass" else ctx.outcome
+    head = html.Thead(
+        html.Tr([html.Th("Split"), html.Th("Rows"), html.Th("Dates"), html.Th(outcome)])
+    )
     return html.Div(
         [
+            dbc.Table(facts, size="sm", className="mb-3"),
             dbc.Table(
-                html.Tbody(
-                    [
-                        html.Tr(
-                            [
-                                html.Th(k, className="text-nowrap"),
-                                html.Td(
-                                    html.Code(v) if "sha" in k or k == "Version" else v,
-                                    className="text-break",
-                                ),
-                            ]
-                        )
-                        for k, v in facts
-                    ]
-                ),
-                size="sm",
-                className="mb-3",
-            ),
-            dbc.Table(
-                [
-                    html.Thead(
-                        html.Tr(
-                            [
-                                html.Th("Split"),
-                                html.Th("Rows"),
-                                html.Th("Dates"),
-                                html.Th(ctx.outcome),
-                            ]
-                        )
-                    ),
-                    html.Tbody(split_rows),
-                ],
+                [head, html.Tbody(split_rows)],
                 size="sm",
                 className="mb-0",
+                responsive=True,
             ),
         ]
     )
@@ -151,15 +189,59 @@ def _graph(figure) -> dbc.Card:
     )
 
 
+def _threshold_card() -> dbc.Card:
+    return dbc.Card(
+        [
+            dbc.Label("Threshold", className="small fw-semibold mb-0"),
+            dcc.Slider(
+                id=ids.THRESHOLD,
+                min=0.05,
+                max=0.95,
+                step=0.01,
+                value=0.3,
+                marks={v / 10: f"{v / 10:.1f}" for v in range(1, 10, 2)},
+                tooltip={"placement": "bottom"},
+            ),
+            dcc.Graph(id=ids.CONFUSION_CHART, config=GRAPH_CONFIG),
+            html.Div(id=ids.CONFUSION_SUMMARY, className="small text-muted"),
+        ],
+        body=True,
+        className="shadow-sm mb-3",
+    )
+
+
+def _charts(card: ModelCard, labels: dict) -> list:
+    curves, importance = card.curves, figures.importance(card.importance, labels)
+    if card.kind == "binary":
+        holdout = card.metrics["model"].holdout
+        baseline = card.metrics.get("baseline")
+        return [
+            figures.calibration(curves.calibration),
+            figures.roc(
+                curves.roc,
+                holdout["auc"],
+                baseline.holdout.get("auc") if baseline else None,
+            ),
+            _threshold_card(),
+            importance,
+        ]
+    if card.kind == "multiclass":
+        return [
+            class_figures.confusion_classes(curves.confusion.counts, card.classes),
+            _card("Per class on the holdout", per_class_table(card)),
+            importance,
+        ]
+    return [figures.residuals(curves.residuals), importance]
+
+
 def model_layout(ctx: AppContext, search: str | None = None) -> html.Div:
     card = ctx.service.card
-    labels = {c: e["label"] for c, e in ctx.service.schema.items()}
+    labels = {c: e.label for c, e in ctx.service.schema.items()}
     header = html.Div(
         [
             html.H4("Model card", className="mb-0"),
             html.Div(
-                f"{card['dataset']['title']}: {card['dataset']['question']}",
-                className="text-muted",
+                f"{card.dataset.title}: {card.dataset.question}", className="text-muted"
             ),
         ],
         className="mb-3",
@@ -171,50 +253,8 @@ def model_layout(ctx: AppContext, search: str | None = None) -> html.Div:
         ],
         className="g-3",
     )
-    if card["task"] == "classification":
-        curves, metrics = card["curves"], card["metrics"]
-        confusion = dbc.Card(
-            [
-                dbc.Label("Threshold", className="small fw-semibold mb-0"),
-                dcc.Slider(
-                    id=ids.THRESHOLD,
-                    min=0.05,
-                    max=0.95,
-                    step=0.01,
-                    value=0.3,
-                    marks={v / 10: f"{v / 10:.1f}" for v in range(1, 10, 2)},
-                    tooltip={"placement": "bottom"},
-                ),
-                dcc.Graph(id=ids.CONFUSION_CHART, config=GRAPH_CONFIG),
-                html.Div(id=ids.CONFUSION_SUMMARY, className="small text-muted"),
-            ],
-            body=True,
-            className="shadow-sm mb-3",
-        )
-        charts = dbc.Row(
-            [
-                dbc.Col(_graph(figures.calibration(curves["calibration"])), lg=6),
-                dbc.Col(
-                    _graph(
-                        figures.roc(
-                            curves["roc"],
-                            metrics["model"]["holdout"]["auc"],
-                            metrics["baseline"]["holdout"]["auc"],
-                        )
-                    ),
-                    lg=6,
-                ),
-                dbc.Col(confusion, lg=6),
-                dbc.Col(_graph(figures.importance(card["importance"], labels)), lg=6),
-            ],
-            className="g-3",
-        )
-    else:
-        charts = dbc.Row(
-            [
-                dbc.Col(_graph(figures.residuals(card["curves"]["residuals"])), lg=6),
-                dbc.Col(_graph(figures.importance(card["importance"], labels)), lg=6),
-            ],
-            className="g-3",
-        )
-    return html.Div([header, top, charts])
+    cells = [
+        dbc.Col(item if isinstance(item, dbc.Card) else _graph(item), lg=6)
+        for item in _charts(card, labels)
+    ]
+    return html.Div([header, top, dbc.Row(cells, className="g-3")])

@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from components.theme import ACCENT, BAD, GOOD, MUTED, PRIMARY, Figure, figure
+from components.theme import ACCENT, MUTED, PRIMARY, Figure, figure
+from data.formats import plain
+
+# Raises / lowers the prediction: neither is good or bad in general.
+UP, DOWN = "#c2410c", "#1d4ed8"
 
 DIAGONAL = {"color": MUTED, "dash": "dash"}
 
@@ -21,8 +25,8 @@ def _diagonal(name: str) -> dict:
     }
 
 
-def calibration(curve: dict) -> Figure:
-    top = max(max(curve["predicted"]), max(curve["observed"])) * 1.1
+def calibration(curve) -> Figure:
+    top = max(max(curve.predicted), max(curve.observed)) * 1.1
     fig = figure(
         "Calibration on the holdout",
         xaxis={
@@ -40,8 +44,8 @@ def calibration(curve: dict) -> Figure:
         _diagonal("Perfect"),
         {
             "type": "scatter",
-            "x": curve["predicted"],
-            "y": curve["observed"],
+            "x": curve.predicted,
+            "y": curve.observed,
             "name": "Model",
             "mode": "lines+markers",
             "line": {"color": PRIMARY},
@@ -51,7 +55,7 @@ def calibration(curve: dict) -> Figure:
     return fig
 
 
-def roc(curve: dict, auc: float, baseline_auc: float | None = None) -> Figure:
+def roc(curve, auc: float, baseline_auc: float | None = None) -> Figure:
     notes = []
     if baseline_auc is not None:
         notes.append(
@@ -76,8 +80,8 @@ def roc(curve: dict, auc: float, baseline_auc: float | None = None) -> Figure:
         _diagonal("Chance"),
         {
             "type": "scatter",
-            "x": curve["fpr"],
-            "y": curve["tpr"],
+            "x": curve.fpr,
+            "y": curve.tpr,
             "mode": "lines",
             "name": "Model",
             "line": {"color": PRIMARY},
@@ -115,8 +119,8 @@ def confusion(
     return fig
 
 
-def importance(rows: list[dict], labels: dict[str, str]) -> Figure:
-    ordered = sorted(rows, key=lambda r: r["mean"])
+def importance(rows: list, labels: dict[str, str]) -> Figure:
+    ordered = sorted(rows, key=lambda r: r.mean)
     fig = figure(
         "Permutation importance (holdout sample)",
         height=360,
@@ -127,12 +131,12 @@ def importance(rows: list[dict], labels: dict[str, str]) -> Figure:
         {
             "type": "bar",
             "orientation": "h",
-            "x": [r["mean"] for r in ordered],
-            "y": [labels.get(r["feature"], r["feature"]) for r in ordered],
+            "x": [r.mean for r in ordered],
+            "y": [labels.get(r.feature, r.feature) for r in ordered],
             "marker": {"color": PRIMARY},
             "error_x": {
                 "type": "data",
-                "array": [r["std"] for r in ordered],
+                "array": [r.std for r in ordered],
                 "color": MUTED,
             },
             "hovertemplate": "%{y}: %{x:.4f}<extra></extra>",
@@ -141,7 +145,7 @@ def importance(rows: list[dict], labels: dict[str, str]) -> Figure:
     return fig
 
 
-def residuals(curve: dict) -> Figure:
+def residuals(curve) -> Figure:
     zero = {
         "type": "line",
         "x0": 0,
@@ -160,8 +164,8 @@ def residuals(curve: dict) -> Figure:
     fig["data"].append(
         {
             "type": "scatter",
-            "x": curve["predicted"],
-            "y": curve["residual"],
+            "x": curve.predicted,
+            "y": curve.residual,
             "mode": "markers",
             "marker": {"size": 5, "color": PRIMARY, "opacity": 0.55},
             "hovertemplate": "predicted %{x:.3g}, residual %{y:.3g}<extra></extra>",
@@ -171,10 +175,12 @@ def residuals(curve: dict) -> Figure:
 
 
 def _shown(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return plain(value) if isinstance(value, (int, float)) else str(value)
 
 
-def effects(frame: pd.DataFrame, percent: bool, top: int = 10) -> Figure:
+def effects(
+    frame: pd.DataFrame, percent: bool, top: int = 10, title: str | None = None
+) -> Figure:
     """Per-feature effect on this prediction, largest first."""
     shown = frame.head(top).iloc[::-1]
     names = [
@@ -182,7 +188,7 @@ def effects(frame: pd.DataFrame, percent: bool, top: int = 10) -> Figure:
         for f, v in zip(shown["feature"], shown["value"], strict=True)
     ]
     fig = figure(
-        "Why: what each input does to this prediction",
+        title or "Why: what each input does to this prediction",
         height=360,
         xaxis={
             "title": {"text": "Effect vs. the feature's typical values"},
@@ -197,7 +203,7 @@ def effects(frame: pd.DataFrame, percent: bool, top: int = 10) -> Figure:
             "orientation": "h",
             "x": values,
             "y": names,
-            "marker": {"color": np.where(values > 0, BAD, GOOD).tolist()},
+            "marker": {"color": np.where(values > 0, UP, DOWN).tolist()},
             "hovertemplate": "%{y}: %{x:"
             + ("+.1%" if percent else "+.3g")
             + "}<extra></extra>",

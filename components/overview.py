@@ -9,6 +9,7 @@ from dash import dcc, html
 from components import ids
 from components.share import view_from_link
 from context import AppContext
+from data.formats import plain
 
 GRAPH_CONFIG = {"displaylogo": False, "topojsonURL": "/assets/topojson/"}
 
@@ -19,11 +20,11 @@ def available_charts(ctx: AppContext) -> list[str]:
     charts = []
     if spec.category_chart:
         charts.append(ids.CATEGORY_CHART)
-    if spec.time_column and spec.hour_column:
+    if spec.time_column and spec.hour_column and not ctx.multiclass:
         charts.append(ids.HEATMAP_CHART)
     if spec.time_column:
         charts.append(ids.TREND_CHART)
-    if spec.geo:
+    if ctx.geo:
         charts.append(ids.MAP_CHART)
     if spec.measure:
         charts.append(ids.DISTRIBUTION_CHART)
@@ -32,10 +33,23 @@ def available_charts(ctx: AppContext) -> list[str]:
     return charts
 
 
+def slider_step(low: float, high: float) -> float | None:
+    """The coarsest step that still hits both ends and has 20+ positions: 4.3–7.9 moves
+    by 0.1 (its inputs read 4.3, not 4.3000), 0–10 by 0.1, 0–1.21 by 0.01."""
+    if not high > low:
+        return None
+    decimals = 0
+    while decimals < 4 and any(round(v, decimals) != round(v, 4) for v in (low, high)):
+        decimals += 1
+    while 10.0**-decimals > (high - low) / 20 and decimals < 6:
+        decimals += 1
+    return 10.0**-decimals
+
+
 def _range_slider(ctx: AppContext, column: str, value: list) -> html.Div:
     low, high = ctx.dataset.bounds(column)
     integer = float(low).is_integer() and float(high).is_integer() and high - low <= 48
-    step = 1 if integer else None
+    step = 1 if integer else slider_step(low, high)
     return html.Div(
         [
             dbc.Label(ctx.spec.label(column), className="small fw-semibold mb-0"),
@@ -47,7 +61,7 @@ def _range_slider(ctx: AppContext, column: str, value: list) -> html.Div:
                 step=step,
                 allowCross=False,
                 tooltip={"placement": "bottom"},
-                marks={v: f"{v:.3g}" for v in (low, high)},
+                marks={v: plain(v) for v in (low, high)},
             ),
         ],
         className="mb-2",
@@ -149,7 +163,7 @@ def _bins_card(ctx: AppContext, column: str) -> dbc.Card:
 
 
 def routes_card(ctx: AppContext) -> dbc.Card:
-    geo = ctx.spec.geo
+    geo = ctx.geo
     columns = [
         {"field": geo.origin, "headerName": ctx.spec.label(geo.origin), "width": 110},
         {"field": geo.dest, "headerName": ctx.spec.label(geo.dest), "width": 110},
@@ -226,7 +240,7 @@ def overview_layout(ctx: AppContext, search: str | None = None) -> html.Div:
             )
         else:
             cells.append(dbc.Col(_graph(chart), lg=6))
-    if ctx.spec.geo:
+    if ctx.geo:
         cells.append(dbc.Col(routes_card(ctx), lg=6))
     header = html.Div(
         [

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from components.theme import ACCENT, MUTED, PRIMARY, RISK_SCALE, Figure, empty, figure
+from data.formats import plain, span
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 # The route map's traces, in order: route lines, destinations, origins. A click reports
@@ -167,6 +168,16 @@ def measure_distribution(
     return fig
 
 
+def bin_names(frame: pd.DataFrame) -> list[str]:
+    """'7' for a one-value bin of a whole-number column, else '2.5–5.1' (readable numbers)."""
+    names = []
+    for low, high in zip(frame["low"], frame["high"], strict=True):
+        middle = (low + high) / 2
+        single = high - low == 1 and float(middle).is_integer()
+        names.append(plain(middle) if single else span(low, high))
+    return names
+
+
 def rate_by_bins(
     frame: pd.DataFrame, title: str, label: str, outcome: str, percent: bool = True
 ) -> Figure:
@@ -174,9 +185,7 @@ def rate_by_bins(
     if frame["labelled"].sum() == 0:
         return empty(title)
     hover, ticks = _value_format(percent)
-    names = [
-        f"{lo:g}–{hi:g}" for lo, hi in zip(frame["low"], frame["high"], strict=True)
-    ]
+    names = bin_names(frame)
     fig = figure(
         title,
         xaxis={"title": {"text": label}, "type": "category"},

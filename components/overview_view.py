@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components import ids
+from components import class_figures, ids
 from components import overview_figures as figures
 from components.overview import available_charts
 from components.theme import Figure
@@ -27,8 +27,40 @@ class OverviewResult:
     routes: list[dict]
 
 
+def _class_mix_figure(chart: str, view, ctx: AppContext, bins_column) -> Figure:
+    """The multi-class version of a chart: shares of each class instead of one rate."""
+    spec, classes = ctx.spec, list(view.columns.classes)
+    outcome = ctx.outcome
+    if chart == ids.CATEGORY_CHART:
+        column = spec.category_chart
+        frame = agg.class_mix_by_category(view, column)
+        label = spec.label(column)
+        return class_figures.class_mix_bars(
+            frame[column].tolist(),
+            frame,
+            classes,
+            f"{outcome} by {label.lower()}",
+            label,
+        )
+    if chart == ids.TREND_CHART:
+        return class_figures.class_mix_trend(
+            agg.class_mix_daily(view), classes, f"{outcome}: 7-day share of each class"
+        )
+    frame = agg.class_mix_by_bins(view, bins_column)
+    label = spec.label(bins_column)
+    return class_figures.class_mix_bars(
+        figures.bin_names(frame), frame, classes, f"{outcome} by {label.lower()}", label
+    )
+
+
 def _figure(chart: str, view, ctx: AppContext, bins_column: str | None) -> Figure:
     spec, outcome, percent = ctx.spec, ctx.outcome, ctx.spec.is_classification
+    if ctx.multiclass and chart in (
+        ids.CATEGORY_CHART,
+        ids.TREND_CHART,
+        ids.BINS_CHART,
+    ):
+        return _class_mix_figure(chart, view, ctx, bins_column)
     if chart == ids.CATEGORY_CHART:
         column = spec.category_chart
         return figures.rate_by_category(
@@ -107,7 +139,7 @@ def build_overview(
         if chart != ids.MAP_CHART:
             out[chart] = _figure(chart, view, ctx, bins_column)
     routes = []
-    if spec.geo:
+    if ctx.geo:
         top = agg.routes(view, top=TOP_ROUTES)
         out[ids.MAP_CHART] = figures.route_map(
             agg.route_coordinates(view, top.head(MAP_LINES)),
@@ -129,12 +161,12 @@ def clicked_category(
     spec = ctx.spec
     if source == ids.CATEGORY_CHART:
         column, value = spec.category_chart, point.get("x")
-    elif source == ids.MAP_CHART and spec.geo:
+    elif source == ids.MAP_CHART and ctx.geo:
         value = point.get("text")
         column = (
-            spec.geo.origin
+            ctx.geo.origin
             if point.get("curveNumber") == figures.MAP_ORIGIN_TRACE
-            else spec.geo.dest
+            else ctx.geo.dest
         )
     else:
         return None, None

@@ -6,25 +6,28 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
+from components.theme import percent
 from context import AppContext
+from data.formats import plain, span
+from model.card import FeatureEntry
 
 GRAPH_CONFIG = {"displaylogo": False}
 
 
-def _field(entry: dict, default) -> html.Div:
-    unit = f" ({entry['unit']})" if entry.get("unit") else ""
-    label = dbc.Label(entry["label"] + unit, className="small fw-semibold mb-0")
-    if entry["kind"] == "category":
+def _field(entry: FeatureEntry, default) -> html.Div:
+    unit = f" ({entry.unit})" if entry.unit else ""
+    label = dbc.Label(entry.label + unit, className="small fw-semibold mb-0")
+    if entry.kind == "category":
         control = dcc.Dropdown(
-            id=ids.predict_input(entry["column"]),
-            options=entry["categories"],
+            id=ids.predict_input(entry.column),
+            options=entry.categories,
             value=default,
             clearable=False,
         )
     else:
-        value = round(default) if entry.get("integer") else round(default, 2)
+        value = round(default) if entry.integer else round(default, 2)
         control = dbc.Input(
-            id=ids.predict_input(entry["column"]),
+            id=ids.predict_input(entry.column),
             type="number",
             value=value,
             # No min/max/step: the browser would send None for values outside them, and
@@ -35,14 +38,16 @@ def _field(entry: dict, default) -> html.Div:
             debounce=True,
             size="sm",
         )
-    hint = (
-        ""
-        if entry["kind"] == "category"
-        else f"training range {entry['min']:.4g}–{entry['max']:.4g}"
-    )
+    hint = "" if entry.kind == "category" else _hint(entry)
     return html.Div(
         [label, control, html.Div(hint, className="form-text mt-0")], className="mb-2"
     )
+
+
+def _hint(entry: FeatureEntry) -> str:
+    if entry.levels and len(entry.levels) <= 6:
+        return "seen in training: " + ", ".join(plain(v) for v in entry.levels)
+    return f"training range {span(entry.min, entry.max)}"
 
 
 def predict_form(ctx: AppContext) -> dbc.Card:
@@ -73,16 +78,10 @@ def predict_layout(ctx: AppContext, search: str | None = None) -> html.Div:
     answer = [
         html.Div(id=ids.PREDICT_MESSAGE),
         html.Div(id=ids.PREDICT_RESULT, className="mb-3"),
+        _probabilities(ctx),
         dbc.Row(
             [
-                dbc.Col(
-                    dbc.Card(
-                        dcc.Graph(id=ids.PREDICT_EFFECTS, config=GRAPH_CONFIG),
-                        body=True,
-                        className="shadow-sm mb-3",
-                    ),
-                    xl=6,
-                ),
+                dbc.Col(_effects_card(ctx), xl=6),
                 dbc.Col(
                     dbc.Card(
                         dcc.Graph(id=ids.PREDICT_WHATIF, config=GRAPH_CONFIG),
@@ -105,6 +104,38 @@ def predict_layout(ctx: AppContext, search: str | None = None) -> html.Div:
     )
 
 
+def _probabilities(ctx: AppContext) -> dbc.Card:
+    """Multi-class: every class's probability (hidden for other tasks)."""
+    return dbc.Card(
+        dcc.Graph(id=ids.PREDICT_PROBABILITIES, config=GRAPH_CONFIG),
+        body=True,
+        className="shadow-sm mb-3" + ("" if ctx.multiclass else " d-none"),
+    )
+
+
+def _effects_card(ctx: AppContext) -> dbc.Card:
+    """The 'why' chart; for multi-class, with a picker of whose probability it explains."""
+    picker = html.Div(
+        [
+            dbc.Label("Effects on the probability of", className="small mb-0"),
+            dcc.Dropdown(
+                id=ids.PREDICT_CLASS,
+                options=ctx.service.classes if ctx.multiclass else [],
+                placeholder="the most likely class",
+                clearable=True,
+                style={"maxWidth": "260px"},
+            ),
+            dcc.Store(id=ids.PREDICT_EFFECTS_STORE),
+        ],
+        className="mb-1" + ("" if ctx.multiclass else " d-none"),
+    )
+    return dbc.Card(
+        [picker, dcc.Graph(id=ids.PREDICT_EFFECTS, config=GRAPH_CONFIG)],
+        body=True,
+        className="shadow-sm mb-3",
+    )
+
+
 def _caption(text: str) -> html.Div:
     return html.Div(text, className="text-muted small text-uppercase")
 
@@ -124,44 +155,52 @@ def _version_column(version: str, request_id: str | None) -> dbc.Col:
     return dbc.Col([_caption("Model version"), html.Code(version), request], md=4)
 
 
-def result_card(
-    value: float,
-    band: str,
-    version: str,
-    classification: bool,
-    outcome: str,
-    request_id: str | None = None,
-) -> dbc.Card:
-    color = {"Low": "success", "Moderate": "warning", "High": "danger"}.get(
-        band, "secondary"
-    )
-    shown = f"{value:.1%}" if classification else f"{value:,.4g}"
-    caption = (
-        "Chance of: " + outcome if classification else f"Predicted {outcome.lower()}"
-    )
-    value_column = dbc.Col(
+def _value_column(answer, kind: str, outcome: str) -> dbc.Col:
+    if kind == "multiclass":
+        caption, shown = f"Most likely {outcome.lower()}", answer.label
+        note = f"probability {percent(answer.value)}"
+    elif kind == "binary":
+        caption, shown, note = f"Chance of: {outcome}", percent(answer.value), None
+    else:
+        caption, shown, note = f"Predicted {outcome.lower()}", plain(answer.value), None
+    return dbc.Col(
         [
             _caption(caption),
             html.Div(
                 shown,
-                className="display-5 fw-semibold",
+                className="display-5 fw-semibold text-break",
                 **{"data-testid": "prediction-value"},
             ),
+            html.Div(note, className="text-muted small") if note else None,
         ],
         md=5,
     )
-    band_column = (
-        dbc.Col(
-            [_caption("Risk band"), dbc.Badge(band, color=color, className="fs-5")],
+
+
+def result_card(answer, kind: str, outcome: str) -> dbc.Card:
+    """The answer: its value, its band (binary), the model version and the request id."""
+    band_column = None
+    if kind == "binary":
+        band_column = dbc.Col(
+            [
+                _caption("Band"),
+                html.Div(
+                    dbc.Badge(
+                        answer.label, color=answer.color, className="fs-6 text-wrap"
+                    ),
+                    **{"data-testid": "prediction-band"},
+                ),
+            ],
             md=3,
         )
-        if classification
-        else None
-    )
     return dbc.Card(
         dbc.CardBody(
             dbc.Row(
-                [value_column, band_column, _version_column(version, request_id)],
+                [
+                    _value_column(answer, kind, outcome),
+                    band_column,
+                    _version_column(answer.version, answer.request_id),
+                ],
                 className="align-items-center",
             )
         ),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 
+from data import formats
+
 INK, MUTED, GRID = "#1f2937", "#6b7280", "#e5e7eb"
 PRIMARY, ACCENT, GOOD, BAD = "#2563eb", "#f59e0b", "#059669", "#dc2626"
 RISK_SCALE = [[0.0, "#ecfdf5"], [0.35, "#fde68a"], [0.7, "#f97316"], [1.0, "#b91c1c"]]
@@ -70,4 +72,5 @@ def empty(
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1%}"
+    """A rate for people: '—' when unknown, '< 0.1%' when tiny."""
+    return "—" if value is None else formats.percent(value)

@@ -54,6 +54,9 @@ def kpis(ds: Dataset) -> dict[str, float | int | None]:
         "measure_mean": None,
         "score_mean": None,
     }
+    if ds.multiclass:
+        out["target_mean"] = None
+        out["class_shares"] = class_shares(ds) if lab.size else {}
     measure = ds.measure_in_view
     if measure is not None and measure.size:
         out["measure_mean"] = float(measure.mean())
@@ -201,3 +204,74 @@ def route_coordinates(ds: Dataset, routes: pd.DataFrame) -> np.ndarray:
         lat, lon = coordinates(ds, end)
         out += [lat[codes], lon[codes]]
     return np.column_stack(out) if out[0].size else np.empty((0, 4))
+
+
+def class_counts(ds: Dataset, key_name: str) -> np.ndarray:
+    """Labelled rows per group key and class: a (keys x classes) count matrix."""
+
+    def compute() -> np.ndarray:
+        _, keys, size = ds.keys_in_view(key_name, with_rows=False)
+        k = len(ds.columns.classes)
+        cells = keys * k + ds.labelled_target.astype(np.intp)
+        return np.bincount(cells, minlength=size * k).reshape(size, k)
+
+    return ds.per_view(f"classes:{key_name}", compute)
+
+
+def _shares(counts: np.ndarray) -> np.ndarray:
+    totals = counts.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, counts / np.maximum(totals, 1), np.nan)
+
+
+def class_shares(ds: Dataset) -> dict[str, float]:
+    """Each class's share of the labelled rows in view."""
+    counts = np.bincount(
+        ds.labelled_target.astype(np.intp), minlength=len(ds.columns.classes)
+    )
+    total = max(int(counts.sum()), 1)
+    return {c: n / total for c, n in zip(ds.columns.classes, counts, strict=True)}
+
+
+def class_mix_by_category(ds: Dataset, column: str) -> pd.DataFrame:
+    """Per category of `column`, busiest first: labelled rows and each class's share."""
+    counts = class_counts(ds, f"cat:{column}")
+    rows = counts.sum(axis=1)
+    order = np.argsort(-rows, kind="stable")
+    order = order[rows[order] > 0]
+    names = np.asarray(ds.columns.categories[column], dtype=object)
+    shares = _shares(counts[order])
+    return pd.DataFrame(
+        {column: names[order], "labelled": rows[order]}
+        | {c: shares[:, i] for i, c in enumerate(ds.columns.classes)}
+    )
+
+
+def class_mix_by_bins(ds: Dataset, column: str) -> pd.DataFrame:
+    """Per bin of a numeric column: labelled rows and each class's share."""
+    edges = ds.columns.bin_edges[column]
+    counts = class_counts(ds, f"bin:{column}")[: edges.size - 1]
+    shares = _shares(counts)
+    return pd.DataFrame(
+        {"low": edges[:-1], "high": edges[1:], "labelled": counts.sum(axis=1)}
+        | {c: shares[:, i] for i, c in enumerate(ds.columns.classes)}
+    )
+
+
+def class_mix_daily(ds: Dataset, window: int = 7) -> pd.DataFrame:
+    """Per day with data: each class's share over the last `window` calendar days."""
+    cols = ds.columns
+    counts = class_counts(ds, "day")
+    kernel = np.ones(window)
+    rolled = np.column_stack(
+        [
+            np.convolve(counts[:, i], kernel)[: cols.n_days]
+            for i in range(counts.shape[1])
+        ]
+    )
+    keep = np.flatnonzero(counts.sum(axis=1) > 0)
+    shares = _shares(rolled)[keep]
+    dates = np.datetime64(cols.first_day, "D") + keep
+    return pd.DataFrame(
+        {"date": dates} | {c: shares[:, i] for i, c in enumerate(cols.classes)}
+    )

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from data.categories import category_order, integer_levels
 from data.filters import FilterError, Filters, parse_choices, parse_date, parse_range
 from data.inputs import shorten
 from data.spec import DatasetSpec
+from data.target import target_numbers
 
 MISSING = "(missing)"
 N_BINS = 8
@@ -32,13 +34,14 @@ class Columns:
     first_day: dt.date | None
     n_days: int
     keys: dict[str, tuple[np.ndarray, int]]
+    classes: tuple[str, ...] = ()
     score: np.ndarray | None = None
 
 
-def _encode(series: pd.Series) -> tuple[np.ndarray, list[str]]:
-    cat = series.astype("category")
-    codes = cat.cat.codes.to_numpy().astype(np.int32)
-    names = [str(c) for c in cat.cat.categories]
+def _encode(series: pd.Series, names: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Category codes for `names` (in the order people read them); missing gets a name."""
+    codes = pd.Categorical(series.astype("string"), categories=names).codes
+    codes, names = codes.astype(np.int32), list(names)
     if (codes < 0).any():
         codes = np.where(codes < 0, len(names), codes)
         names.append(MISSING)
@@ -46,10 +49,14 @@ def _encode(series: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 
 def _bin_edges(values: np.ndarray) -> np.ndarray:
-    """Equal-width bins over the 1st-99th percentile, with open-ended bins for the tails."""
+    """One bin per value for whole numbers with few values; else equal-width bins over the
+    1st-99th percentile, with open-ended bins for the tails."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return np.array([0.0, 1.0])
+    levels = integer_levels(finite)
+    if levels:
+        return np.array([levels[0] - 0.5, *(v + 0.5 for v in levels)])
     low, high = np.quantile(finite, [0.01, 0.99])
     if high <= low:
         low, high = float(finite.min()), float(finite.max()) + 1.0
@@ -99,12 +106,24 @@ def _number_columns(spec: DatasetSpec) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
-def build_columns(frame: pd.DataFrame, spec: DatasetSpec) -> Columns:
+def _display_order(spec: DatasetSpec, column: str, values: pd.Series) -> list[str]:
+    kind, order = "category", ()
+    if column in spec.category_features:
+        feat = spec.feature(column)
+        kind, order = feat.kind, feat.order
+    return category_order(values.astype("string").dropna().unique(), kind, order)
+
+
+def build_columns(
+    frame: pd.DataFrame, spec: DatasetSpec, classes: list[str] | tuple = ()
+) -> Columns:
     """Turn a processed frame into the arrays the Dataset works on."""
     cat_cols = list(dict.fromkeys([*spec.category_features, *spec.category_filters]))
     if spec.geo:
         cat_cols += [c for c in (spec.geo.origin, spec.geo.dest) if c not in cat_cols]
-    encoded = {c: _encode(frame[c]) for c in cat_cols}
+    encoded = {
+        c: _encode(frame[c], _display_order(spec, c, frame[c])) for c in cat_cols
+    }
     numbers = {
         c: frame[c].to_numpy(np.float32, na_value=np.nan) for c in _number_columns(spec)
     }
@@ -134,7 +153,8 @@ def build_columns(frame: pd.DataFrame, spec: DatasetSpec) -> Columns:
         keys=_group_keys(
             spec, codes, categories, numbers, bin_edges, day, weekday, n_days
         ),
-        target=frame[spec.target].to_numpy(np.float32, na_value=np.nan),
+        target=target_numbers(frame[spec.target]).astype(np.float32),
+        classes=tuple(classes),
         measure=measure,
         day=day,
         weekday=weekday,
@@ -174,8 +194,12 @@ class Dataset:
         return self._memo[name]
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, spec: DatasetSpec) -> Dataset:
-        return cls(spec, build_columns(frame, spec))
+    def from_frame(cls, frame: pd.DataFrame, spec: DatasetSpec, classes=()) -> Dataset:
+        return cls(spec, build_columns(frame, spec, classes))
+
+    @property
+    def multiclass(self) -> bool:
+        return len(self.columns.classes) > 2
 
     def with_scores(self, scores: np.ndarray) -> Dataset:
         """The same data with the model's predicted value for every row."""

@@ -14,6 +14,14 @@ import pandas as pd
 
 DELAY_MINUTES = 15
 WEATHER_COLUMNS = ["temp", "humid", "wind_speed", "precip", "visib", "pressure"]
+COORDINATES = ["origin_lat", "origin_lon", "dest_lat", "dest_lon"]
+# What load_flights returns, so a spec can be checked against it without reading anything.
+COLUMNS = [
+    *["sched_dep", "carrier", "origin", "dest", "month", "weekday", "hour"],
+    *["distance", "dep_delay", "delayed", *WEATHER_COLUMNS, *COORDINATES],
+]
+# Changing what load_flights returns changes this, so processed data is rebuilt.
+ETL_VERSION = "2"
 
 
 def package_data_dir() -> Path:
@@ -69,13 +77,7 @@ def _derive(flights: pd.DataFrame) -> pd.DataFrame:
             "delayed": delayed,
         }
     )
-    for column in [
-        *WEATHER_COLUMNS,
-        "origin_lat",
-        "origin_lon",
-        "dest_lat",
-        "dest_lon",
-    ]:
+    for column in [*WEATHER_COLUMNS, *COORDINATES]:
         out[column] = flights[column].astype("float32")
     return out  # ingest.conform sorts by the spec's time column
 

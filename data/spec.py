@@ -1,73 +1,340 @@
-"""Dataset specs: a small TOML file that tells the app what a dataset is."""
+"""Dataset specs: a small TOML file, read into a typed model that refuses unknown keys.
+
+python -m data.spec check SPEC      # check a spec against its data, build nothing
+python -m data.spec schema          # the spec's JSON Schema, for editors
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Literal
 
-TASKS = {"classification", "regression"}
-KINDS = {"category", "number"}
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
+
+from data.spec_errors import SpecError, problems_from
+
+Kind = Literal["category", "number", "month", "weekday"]
+Column = Annotated[str, Field(min_length=1)]
+ESTIMATORS = ("hist_gradient_boosting", "logistic_regression")
+BAND_COLORS = ("primary", "secondary", "success", "info", "warning", "danger", "dark")
 
 
-class SpecError(ValueError):
-    """The spec file is missing something or contradicts itself."""
+class Strict(BaseModel):
+    """Every spec section: unknown keys are errors, values are never changed after load."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-@dataclass(frozen=True)
-class Feature:
-    column: str
-    kind: str
-    label: str
+class Source(Strict):
+    loader: Literal["flights"] | None = None
+    path: str | None = Field(None, description="CSV or Parquet, relative to the spec")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Source:
+        if self.loader is None and self.path is None:
+            raise ValueError(
+                "[source] needs 'path' (a CSV or Parquet file) or 'loader'"
+            )
+        if self.loader is not None and self.path is not None:
+            raise ValueError("[source] takes 'path' or 'loader', not both")
+        return self
+
+
+class Target(Strict):
+    column: Column
+    task: Literal["classification", "regression"] = "classification"
+    positive: str | bool | int | float | None = Field(
+        None, description="The target value that counts as positive (binary tasks)"
+    )
+    label: str = Field("", description="What the outcome is called, for titles")
+    missing_label: str = Field("", description="What a missing target means")
+
+
+class Time(Strict):
+    column: Column
+    hour_column: str | None = None
+    train_end: dt.date | None = None
+    valid_end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _both_ends(self) -> Time:
+        if (self.train_end is None) != (self.valid_end is None):
+            raise ValueError("[time] needs both train_end and valid_end, or neither")
+        if self.train_end and self.valid_end and self.valid_end <= self.train_end:
+            raise ValueError("[time] valid_end must come after train_end")
+        return self
+
+
+class Measure(Strict):
+    column: Column
+    label: str = ""
     unit: str = ""
+    clip: tuple[float, float] | None = None
+    threshold: float | None = None
 
 
-@dataclass(frozen=True)
-class Geo:
-    origin: str
-    dest: str
-    origin_lat: str
-    origin_lon: str
-    dest_lat: str
-    dest_lon: str
+class Filters(Strict):
+    categories: tuple[Column, ...] = ()
+    ranges: tuple[Column, ...] = ()
 
 
-@dataclass(frozen=True)
-class DatasetSpec:
+class Overview(Strict):
+    category_chart: str | None = None
+    bin_columns: tuple[Column, ...] = ()
+
+
+class Baseline(Strict):
+    columns: tuple[Column, ...] = ()
+
+
+class Band(Strict):
+    label: Column
+    below: float | None = Field(
+        None, ge=0, le=1, description="Upper bound of the probability; none = the rest"
+    )
+    color: Literal[BAND_COLORS] = "secondary"  # type: ignore[valid-type]
+
+
+class Predict(Strict):
+    whatif: str | None = None
+    bands: tuple[Band, ...] = ()
+
+    @model_validator(mode="after")
+    def _bands_rise(self) -> Predict:
+        bounds = [b.below for b in self.bands]
+        if bounds and (None in bounds[:-1] or bounds != sorted(bounds, key=_last)):
+            raise ValueError(
+                "[predict] bands need rising 'below' bounds; only the last may omit it"
+            )
+        return self
+
+
+def _last(bound: float | None) -> float:
+    return 2.0 if bound is None else bound
+
+
+class ModelChoice(Strict):
+    estimator: Literal[ESTIMATORS] = "hist_gradient_boosting"  # type: ignore[valid-type]
+    params: dict[str, int | float | str | bool] = {}
+
+
+def estimator_params(name: str, classification: bool) -> set[str]:
+    """The settings an estimator takes (scikit-learn's own names)."""
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
+    from sklearn.linear_model import LogisticRegression
+
+    if name == "logistic_regression":
+        return set(LogisticRegression().get_params())
+    cls = (
+        HistGradientBoostingClassifier
+        if classification
+        else HistGradientBoostingRegressor
+    )
+    return set(cls().get_params())
+
+
+# Set by training itself, so a spec may not.
+FIXED_PARAMS = {"random_state", "warm_start"}
+
+
+def _param_problems(choice: ModelChoice, classification: bool) -> list[str]:
+    from data.spec_errors import nearest
+
+    if choice.estimator == "logistic_regression" and not classification:
+        return [
+            "[model] estimator = 'logistic_regression' cannot predict a number; "
+            "use 'hist_gradient_boosting' for regression"
+        ]
+    valid = sorted(estimator_params(choice.estimator, classification) - FIXED_PARAMS)
+    return [
+        f"[model] params: {choice.estimator} takes no '{key}'{nearest(key, valid)}"
+        for key in choice.params
+        if key not in valid
+    ]
+
+
+class Geo(Strict):
+    origin: Column
+    dest: Column
+    origin_lat: Column
+    origin_lon: Column
+    dest_lat: Column
+    dest_lon: Column
+
+
+class Feature(Strict):
+    column: Column
+    kind: Kind = "number"
+    label: str = ""
+    unit: str = ""
+    order: tuple[str, ...] = Field((), description="Display order of the categories")
+
+    @property
+    def is_category(self) -> bool:
+        return self.kind != "number"
+
+
+class DatasetSpec(Strict):
     """What a dataset is: source, target, features, and which views it supports."""
 
-    name: str
-    title: str
-    question: str
-    target: str
-    task: str
-    features: tuple[Feature, ...]
-    source_loader: str | None = None
-    source_path: Path | None = None
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    title: str = ""
+    question: str = ""
     row_label: str = "rows"
-    positive_label: str = "positive"
-    missing_label: str = ""
-    time_column: str | None = None
-    hour_column: str | None = None
-    train_end: str | None = None
-    valid_end: str | None = None
-    measure: str | None = None
-    measure_label: str = ""
-    measure_unit: str = ""
-    measure_clip: tuple[float, float] | None = None
-    measure_threshold: float | None = None
-    category_filters: tuple[str, ...] = ()
-    range_filters: tuple[str, ...] = ()
-    category_chart: str | None = None
-    bin_columns: tuple[str, ...] = ()
-    baseline_columns: tuple[str, ...] = ()
-    whatif_feature: str | None = None
+    source: Source
+    target_: Target = Field(alias="target")
+    time: Time | None = None
+    measure_: Measure | None = Field(None, alias="measure")
+    filters: Filters = Filters()
+    overview: Overview = Overview()
+    baseline: Baseline = Baseline()
+    predict: Predict = Predict()
+    model: ModelChoice = ModelChoice()
     geo: Geo | None = None
-    labels: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = {}
+    features: tuple[Feature, ...] = ()
+    _folder: Path = PrivateAttr(default=Path("."))
+    _file: str = PrivateAttr(default="spec")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DatasetSpec:
+        """Every contradiction at once, one line each (problems_from splits the lines)."""
+        problems = self._contradictions()
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def _contradictions(self) -> list[str]:
+        from data.spec_errors import nearest
+
+        columns, problems = [f.column for f in self.features], []
+        if not columns:
+            problems.append("at least one [[features]] entry is required")
+        twice = sorted({c for c in columns if columns.count(c) > 1})
+        if twice:
+            problems.append(f"[[features]] lists {twice} more than once")
+        if self.target in columns:
+            problems.append(f"the target '{self.target}' cannot also be a feature")
+        whatif, numbers = self.whatif_feature, self.number_features
+        if whatif and whatif not in numbers:
+            problems.append(
+                f"[predict] whatif = '{whatif}' must be a number feature "
+                f"({', '.join(numbers) or 'none'}){nearest(whatif, numbers)}"
+            )
+        if self.predict.bands and self.task != "classification":
+            problems.append("[predict] bands are for classification targets")
+        return problems + _param_problems(self.model, self.task == "classification")
+
+    # Flat names for what the app reads most.
+    @property
+    def target(self) -> str:
+        return self.target_.column
+
+    @property
+    def task(self) -> str:
+        return self.target_.task
 
     @property
     def is_classification(self) -> bool:
         return self.task == "classification"
+
+    @property
+    def positive_label(self) -> str:
+        """What the positive outcome is called (binary), for titles and axes."""
+        return self.target_.label or self.label(self.target)
+
+    @property
+    def missing_label(self) -> str:
+        return self.target_.missing_label
+
+    @property
+    def source_loader(self) -> str | None:
+        return self.source.loader
+
+    @property
+    def source_path(self) -> Path | None:
+        path = self.source.path
+        return (self._folder / path).resolve() if path else None
+
+    @property
+    def file(self) -> str:
+        return self._file
+
+    @property
+    def time_column(self) -> str | None:
+        return self.time.column if self.time else None
+
+    @property
+    def hour_column(self) -> str | None:
+        return self.time.hour_column if self.time else None
+
+    @property
+    def train_end(self) -> str | None:
+        return str(self.time.train_end) if self.time and self.time.train_end else None
+
+    @property
+    def valid_end(self) -> str | None:
+        return str(self.time.valid_end) if self.time and self.time.valid_end else None
+
+    @property
+    def measure(self) -> str | None:
+        return self.measure_.column if self.measure_ else None
+
+    @property
+    def measure_label(self) -> str:
+        return self.measure_.label if self.measure_ else ""
+
+    @property
+    def measure_unit(self) -> str:
+        return self.measure_.unit if self.measure_ else ""
+
+    @property
+    def measure_clip(self) -> tuple[float, float] | None:
+        return self.measure_.clip if self.measure_ else None
+
+    @property
+    def measure_threshold(self) -> float | None:
+        return self.measure_.threshold if self.measure_ else None
+
+    @property
+    def category_filters(self) -> tuple[str, ...]:
+        return self.filters.categories
+
+    @property
+    def range_filters(self) -> tuple[str, ...]:
+        return self.filters.ranges
+
+    @property
+    def category_chart(self) -> str | None:
+        return self.overview.category_chart
+
+    @property
+    def bin_columns(self) -> tuple[str, ...]:
+        return self.overview.bin_columns
+
+    @property
+    def baseline_columns(self) -> tuple[str, ...]:
+        return self.baseline.columns
+
+    @property
+    def whatif_feature(self) -> str | None:
+        return self.predict.whatif
 
     def feature(self, column: str) -> Feature:
         for feat in self.features:
@@ -80,116 +347,74 @@ class DatasetSpec:
         if column in self.labels:
             return self.labels[column]
         try:
-            return self.feature(column).label
+            label = self.feature(column).label
         except KeyError:
-            return column.replace("_", " ").capitalize()
+            label = ""
+        return label or column.replace("_", " ").capitalize()
 
     @property
     def category_features(self) -> list[str]:
-        return [f.column for f in self.features if f.kind == "category"]
+        return [f.column for f in self.features if f.is_category]
 
     @property
     def number_features(self) -> list[str]:
-        return [f.column for f in self.features if f.kind == "number"]
+        return [f.column for f in self.features if not f.is_category]
 
+    def fingerprint(self, scope: Literal["data", "model"]) -> str:
+        """sha256 of what the processed data (or the model) depends on in this spec.
 
-def _require(table: dict, key: str, where: str):
-    if key not in table:
-        raise SpecError(f"spec: '{key}' is required in [{where}]")
-    return table[key]
-
-
-def _features(raw: list[dict]) -> tuple[Feature, ...]:
-    if not raw:
-        raise SpecError("spec: at least one [[features]] entry is required")
-    out = []
-    for item in raw:
-        column = _require(item, "column", "features")
-        kind = item.get("kind", "number")
-        if kind not in KINDS:
-            raise SpecError(
-                f"spec: feature '{column}' has kind '{kind}', not one of {KINDS}"
+        Titles, labels, charts and filters change neither, so editing them rebuilds nothing.
+        """
+        parts = {
+            "source": self.source.model_dump(mode="json"),
+            "target": self.target_.model_dump(
+                mode="json", exclude={"label", "missing_label"}
+            ),
+            "features": [[f.column, f.kind, list(f.order)] for f in self.features],
+            "time": self.time_column,
+            "measure": self.measure,
+        }
+        if scope == "model":
+            parts.update(
+                split=[self.train_end, self.valid_end],
+                baseline=list(self.baseline_columns),
+                model=self.model.model_dump(mode="json"),
             )
-        out.append(
-            Feature(column, kind, item.get("label", column), item.get("unit", ""))
-        )
-    return tuple(out)
+        text = json.dumps(parts, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _geo(raw: dict | None) -> Geo | None:
-    if not raw:
-        return None
-    keys = ("origin", "dest", "origin_lat", "origin_lon", "dest_lat", "dest_lon")
-    return Geo(*(_require(raw, k, "geo") for k in keys))
-
-
-def parse_spec(raw: dict, base_dir: Path) -> DatasetSpec:
-    """Turn a parsed TOML mapping into a checked DatasetSpec."""
-    source, target = _require(raw, "source", "top"), _require(raw, "target", "top")
-    task = target.get("task", "classification")
-    if task not in TASKS:
-        raise SpecError(f"spec: task '{task}' is not one of {sorted(TASKS)}")
-    if "loader" not in source and "path" not in source:
-        raise SpecError("spec: [source] needs either 'loader' or 'path'")
-    path = source.get("path")
-    time, measure = raw.get("time", {}), raw.get("measure", {})
-    filters, overview = raw.get("filters", {}), raw.get("overview", {})
-    clip = measure.get("clip")
-    spec = DatasetSpec(
-        name=_require(raw, "name", "top"),
-        title=raw.get("title", raw["name"]),
-        question=raw.get("question", ""),
-        target=_require(target, "column", "target"),
-        task=task,
-        features=_features(raw.get("features", [])),
-        source_loader=source.get("loader"),
-        source_path=(base_dir / path).resolve() if path else None,
-        row_label=raw.get("row_label", "rows"),
-        positive_label=target.get("positive_label", "positive"),
-        missing_label=target.get("missing_label", ""),
-        time_column=time.get("column"),
-        hour_column=time.get("hour_column"),
-        train_end=time.get("train_end"),
-        valid_end=time.get("valid_end"),
-        measure=measure.get("column"),
-        measure_label=measure.get("label", ""),
-        measure_unit=measure.get("unit", ""),
-        measure_clip=tuple(clip) if clip else None,
-        measure_threshold=measure.get("threshold"),
-        category_filters=tuple(filters.get("categories", ())),
-        range_filters=tuple(filters.get("ranges", ())),
-        category_chart=overview.get("category_chart"),
-        bin_columns=tuple(overview.get("bin_columns", ())),
-        baseline_columns=tuple(raw.get("baseline", {}).get("columns", ())),
-        whatif_feature=raw.get("predict", {}).get("whatif"),
-        geo=_geo(raw.get("geo")),
-        labels=dict(raw.get("labels", {})),
-    )
-    _check_references(spec)
+def parse_spec(raw: dict, base_dir: Path, file: str = "spec") -> DatasetSpec:
+    """Turn a parsed TOML mapping into a checked DatasetSpec, or raise SpecError."""
+    try:
+        spec = DatasetSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise SpecError(file, problems_from(exc, DatasetSpec)) from None
+    spec._folder = Path(base_dir)
+    spec._file = file
     return spec
-
-
-def _check_references(spec: DatasetSpec) -> None:
-    features = {f.column for f in spec.features}
-    if spec.target in features:
-        raise SpecError(f"spec: the target '{spec.target}' cannot also be a feature")
-    if spec.whatif_feature and spec.whatif_feature not in spec.number_features:
-        raise SpecError(
-            f"spec: what-if feature '{spec.whatif_feature}' must be a number feature"
-        )
-    if bool(spec.train_end) != bool(spec.valid_end):
-        raise SpecError("spec: [time] needs both train_end and valid_end, or neither")
-    if spec.train_end and not spec.time_column:
-        raise SpecError("spec: a time split needs [time] column")
 
 
 def load_spec(path: str | Path) -> DatasetSpec:
     """Read and check a spec file; relative source paths resolve against its folder."""
     path = Path(path)
     if not path.is_file():
-        raise SpecError(f"spec file not found: {path}")
+        raise SpecError(str(path), ["the spec file is not found"])
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"spec {path.name} is not valid TOML: {exc}") from exc
-    return parse_spec(raw, path.parent)
+        raise SpecError(str(path), [f"not valid TOML: {exc}"]) from None
+    return parse_spec(raw, path.parent, str(path))
+
+
+def json_schema() -> dict:
+    """The JSON Schema of a spec file, for editors (Taplo / Even Better TOML)."""
+    schema = DatasetSpec.model_json_schema(by_alias=True)
+    schema["title"] = "Flightdeck dataset spec"
+    return schema
+
+
+if __name__ == "__main__":
+    from data.spec_check import main
+
+    main()

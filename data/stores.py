@@ -38,6 +38,7 @@ class PredictionLog:
         inputs: dict,
         output: float,
         latency_ms: float,
+        output_label: str | None = None,
         user: str | None = None,
         challenger_output: float | None = None,
         request_id: str | None = None,
@@ -53,6 +54,7 @@ class PredictionLog:
             "model_sha256": model_sha256,
             "inputs": json.dumps(inputs, sort_keys=True),
             "output": float(output),
+            "output_label": output_label,
             "challenger_output": challenger_output,
             "latency_ms": float(latency_ms),
         }

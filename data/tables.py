@@ -18,6 +18,7 @@ predictions = sa.Table(
     sa.Column("model_sha256", sa.String(64), nullable=False),
     sa.Column("inputs", sa.Text, nullable=False),
     sa.Column("output", sa.Float, nullable=False),
+    sa.Column("output_label", sa.String(128)),
     sa.Column("challenger_output", sa.Float),
     sa.Column("latency_ms", sa.Float, nullable=False),
 )

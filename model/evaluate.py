@@ -1,4 +1,9 @@
-"""Holdout metrics and the curves a model card shows, all small enough to store in card.json."""
+"""Holdout metrics and the curves a model card shows, all small enough to store in the card.
+
+`y` is always the target as numbers: class codes in the card's class order (binary: 1 is
+the positive class) or the regression values. `pred` is p(positive), a probability matrix
+(multi-class) or predicted values.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +13,56 @@ from sklearn import metrics
 from sklearn.calibration import calibration_curve
 from sklearn.inspection import permutation_importance
 
+from model.card import (
+    Calibration,
+    ClassScores,
+    Confusion,
+    Curves,
+    Importance,
+    Residuals,
+    Roc,
+    Thresholds,
+)
+
 THRESHOLDS = np.round(np.linspace(0, 1, 101), 2)
+# Headline metric per kind, and whether higher is better: used to compare estimators.
+PRIMARY = {
+    "binary": ("auc", True),
+    "multiclass": ("log_loss", False),
+    "regression": ("mae", False),
+}
 
 
-def classification_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
-    return {
-        "auc": float(metrics.roc_auc_score(y, p)),
+def binary_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    out = {
         "log_loss": float(
             metrics.log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1])
         ),
-        "brier": float(metrics.brier_score_loss(y, p)),
+        "brier": float(metrics.brier_score_loss(y, p, pos_label=1)),
         "positive_rate": float(np.mean(y)),
         "rows": int(len(y)),
     }
+    if len(np.unique(y)) == 2:
+        out["auc"] = float(metrics.roc_auc_score(y, p))
+    return out
+
+
+def multiclass_metrics(y: np.ndarray, proba: np.ndarray) -> dict[str, float]:
+    k = proba.shape[1]
+    proba = np.clip(proba, 1e-9, 1)
+    proba = proba / proba.sum(axis=1, keepdims=True)
+    out = {
+        "log_loss": float(metrics.log_loss(y, proba, labels=list(range(k)))),
+        "accuracy": float(metrics.accuracy_score(y, proba.argmax(axis=1))),
+        "rows": int(len(y)),
+    }
+    present = np.unique(y).astype(int)
+    if present.size == k:
+        for average in ("macro", "weighted"):
+            out[f"auc_{average}"] = float(
+                metrics.roc_auc_score(y, proba, multi_class="ovr", average=average)
+            )
+    return out
 
 
 def regression_metrics(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
@@ -32,15 +74,15 @@ def regression_metrics(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
     }
 
 
-def score_metrics(y, pred, classification: bool) -> dict[str, float]:
-    return (
-        classification_metrics(y, pred)
-        if classification
-        else regression_metrics(y, pred)
-    )
+def score_metrics(y, pred, kind: str) -> dict[str, float]:
+    if kind == "binary":
+        return binary_metrics(y, pred[:, 1] if pred.ndim == 2 else pred)
+    if kind == "multiclass":
+        return multiclass_metrics(y, pred)
+    return regression_metrics(y, pred)
 
 
-def classification_curves(y: np.ndarray, p: np.ndarray) -> dict:
+def binary_curves(y: np.ndarray, p: np.ndarray) -> Curves:
     """Calibration bins, a thinned ROC curve, and confusion counts at every threshold step."""
     true_rate, mean_pred = calibration_curve(y, p, n_bins=10, strategy="quantile")
     fpr, tpr, _ = metrics.roc_curve(y, p)
@@ -57,43 +99,75 @@ def classification_curves(y: np.ndarray, p: np.ndarray) -> dict:
                 int(np.sum(~flagged & positives)),
             ]
         )
-    return {
-        "calibration": {
-            "predicted": mean_pred.tolist(),
-            "observed": true_rate.tolist(),
-        },
-        "roc": {"fpr": fpr[keep].tolist(), "tpr": tpr[keep].tolist()},
-        "thresholds": {"values": THRESHOLDS.tolist(), "tp_fp_tn_fn": confusion},
-    }
+    return Curves(
+        calibration=Calibration(
+            predicted=mean_pred.tolist(), observed=true_rate.tolist()
+        ),
+        roc=Roc(fpr=fpr[keep].tolist(), tpr=tpr[keep].tolist()),
+        thresholds=Thresholds(values=THRESHOLDS.tolist(), tp_fp_tn_fn=confusion),
+    )
 
 
-def regression_curves(y: np.ndarray, pred: np.ndarray, sample: int = 600) -> dict:
+def multiclass_curves(y: np.ndarray, proba: np.ndarray) -> Curves:
+    """The confusion matrix of the most likely class (actual rows, predicted columns)."""
+    k = proba.shape[1]
+    counts = metrics.confusion_matrix(y, proba.argmax(axis=1), labels=list(range(k)))
+    return Curves(confusion=Confusion(counts=counts.tolist()))
+
+
+def regression_curves(y: np.ndarray, pred: np.ndarray, sample: int = 600) -> Curves:
     """A fixed random sample of (predicted, residual) pairs for the residual plot."""
     rng = np.random.default_rng(0)
     pick = rng.choice(len(y), size=min(sample, len(y)), replace=False)
-    return {
-        "residuals": {
-            "predicted": pred[pick].tolist(),
-            "residual": (y - pred)[pick].tolist(),
-        }
-    }
+    return Curves(
+        residuals=Residuals(
+            predicted=pred[pick].tolist(), residual=(y - pred)[pick].tolist()
+        )
+    )
+
+
+def curves(y, pred, kind: str) -> Curves:
+    if kind == "binary":
+        return binary_curves(y, pred[:, 1])
+    if kind == "multiclass":
+        return multiclass_curves(y, pred)
+    return regression_curves(y, pred)
+
+
+def per_class(
+    y: np.ndarray, proba: np.ndarray, classes: list[str]
+) -> list[ClassScores]:
+    """Precision and recall of each class when the most likely class is predicted."""
+    k = len(classes)
+    precision, recall, _, support = metrics.precision_recall_fscore_support(
+        y, proba.argmax(axis=1), labels=list(range(k)), zero_division=0
+    )
+    return [
+        ClassScores(label=c, precision=float(p), recall=float(r), support=int(s))
+        for c, p, r, s in zip(classes, precision, recall, support, strict=True)
+    ]
 
 
 def importance(
-    pipeline, X: pd.DataFrame, y: np.ndarray, classification: bool, sample: int = 4000
-) -> list[dict]:
-    """Permutation importance on a holdout sample, largest first."""
+    pipeline, X: pd.DataFrame, y, classification: bool, sample: int = 4000
+) -> list[Importance]:
+    """Permutation importance on a holdout sample, largest first.
+
+    Classification scores log loss (y: the text labels the pipeline was fitted on), which
+    means the same for two classes or many.
+    """
+    y = np.asarray(y)
     if len(X) > sample:
         pick = np.random.default_rng(0).choice(len(X), size=sample, replace=False)
         X, y = X.iloc[pick], y[pick]
-    scoring = "roc_auc" if classification else "neg_mean_absolute_error"
+    scoring = "neg_log_loss" if classification else "neg_mean_absolute_error"
     result = permutation_importance(
         pipeline, X, y, scoring=scoring, n_repeats=3, random_state=0, n_jobs=1
     )
     rows = [
-        {"feature": column, "mean": float(m), "std": float(s)}
+        Importance(feature=column, mean=float(m), std=float(s))
         for column, m, s in zip(
             X.columns, result.importances_mean, result.importances_std, strict=True
         )
     ]
-    return sorted(rows, key=lambda row: row["mean"], reverse=True)
+    return sorted(rows, key=lambda row: row.mean, reverse=True)

@@ -16,7 +16,10 @@ from pathlib import Path
 
 import joblib
 import sklearn
+from pydantic import ValidationError
 from sklearn.exceptions import InconsistentVersionWarning
+
+from model.card import Artifact, ModelCard
 
 MODEL_FILE, CARD_FILE, ALIASES_FILE = "model.joblib", "card.json", "aliases.json"
 
@@ -33,11 +36,14 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_json_atomic(path: Path, payload: dict) -> None:
+def _write_json_atomic(path: Path, payload: dict | str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(payload, handle, indent=1)
+        if isinstance(payload, str):
+            handle.write(payload)
+        else:
+            json.dump(payload, handle, indent=1)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
@@ -69,19 +75,24 @@ class Registry:
             alias_or_version if alias_or_version in self.versions() else None
         )
 
-    def save(self, pipeline, card: dict) -> str:
+    def save(self, pipeline, card: ModelCard) -> str:
         """Write a new version folder; the card records the artifact's sha256."""
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         staging = Path(tempfile.mkdtemp(dir=self._ensure_root(), prefix=".staging-"))
         joblib.dump(pipeline, staging / MODEL_FILE)
         digest = sha256_of(staging / MODEL_FILE)
         version = f"v{stamp}-{digest[:8]}"
-        card = {
-            **card,
-            "version": version,
-            "artifact": {"file": MODEL_FILE, "sha256": digest},
-        }
-        _write_json_atomic(staging / CARD_FILE, card)
+        taken = 1
+        while (self.root / version).exists():  # the same file saved twice in a second
+            taken += 1
+            version = f"v{stamp}-{digest[:8]}-{taken}"
+        card = card.model_copy(
+            update={
+                "version": version,
+                "artifact": Artifact(file=MODEL_FILE, sha256=digest),
+            }
+        )
+        _write_json_atomic(staging / CARD_FILE, card.model_dump_json(indent=1))
         os.replace(staging, self.root / version)
         return version
 
@@ -89,11 +100,18 @@ class Registry:
         self.root.mkdir(parents=True, exist_ok=True)
         return self.root
 
-    def card(self, version: str) -> dict:
+    def card(self, version: str) -> ModelCard:
+        """The version's card, checked field by field."""
         path = self.root / version / CARD_FILE
         if not path.is_file():
             raise ModelLoadError(f"model version '{version}' has no {CARD_FILE}")
-        return json.loads(path.read_text(encoding="utf-8"))
+        try:
+            return ModelCard.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValidationError as exc:
+            raise ModelLoadError(
+                f"model {version}: its {CARD_FILE} is not a card this Flightdeck reads "
+                f"({exc.error_count()} field problem(s)); retrain with `python -m model.train`"
+            ) from None
 
     def load(self, version: str):
         """Return (pipeline, card) after checking sha256 and library version."""
@@ -101,13 +119,13 @@ class Registry:
         path = self.root / version / MODEL_FILE
         if not path.is_file():
             raise ModelLoadError(f"model version '{version}' has no {MODEL_FILE}")
-        expected, actual = card.get("artifact", {}).get("sha256"), sha256_of(path)
+        expected, actual = card.sha256, sha256_of(path)
         if expected != actual:
             raise ModelLoadError(
                 f"model {version}: sha256 {actual[:12]}… does not match its card "
                 f"({str(expected)[:12]}…); refusing to unpickle it"
             )
-        built_with = card.get("libraries", {}).get("scikit-learn")
+        built_with = card.libraries.get("scikit-learn")
         if built_with != sklearn.__version__:
             raise ModelLoadError(
                 f"model {version} was built with scikit-learn {built_with}, "

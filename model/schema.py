@@ -1,64 +1,86 @@
-"""The feature schema learned at training: what the predict form and validation rely on."""
+"""The feature schema learned at training: what the form, validation and effects rely on."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from data.spec import DatasetSpec
+from data.categories import category_order, integer_levels
+from data.spec import DatasetSpec, Feature
+from model.card import Background, FeatureEntry
 
 MAX_CATEGORIES = 500
+TOP_BACKGROUND = 8
+QUANTILES = np.linspace(0.05, 0.95, 10)
 
 
 def _number_entry(values: pd.Series) -> dict:
     finite = values.dropna().to_numpy(float)
-    quantiles = np.quantile(finite, [0.0, 0.01, 0.5, 0.99, 1.0])
-    integer = bool(np.all(np.mod(finite, 1) == 0))
-    edges = np.unique(np.quantile(finite, np.linspace(0, 1, 11)))
+    low, p01, median, p99, high = np.quantile(finite, [0.0, 0.01, 0.5, 0.99, 1.0])
+    levels = integer_levels(finite)
+    if levels:
+        counts = pd.Series(finite).value_counts().reindex(levels).to_numpy(float)
+        background = Background(values=levels, weights=(counts / counts.sum()).tolist())
+        edges = [
+            levels[0] - 0.5,
+            *((a + b) / 2 for a, b in zip(levels, levels[1:], strict=False)),
+            levels[-1] + 0.5,
+        ]
+    else:
+        points, weights = np.unique(np.quantile(finite, QUANTILES), return_counts=True)
+        background = Background(
+            values=points.tolist(), weights=(weights / weights.sum()).tolist()
+        )
+        edges = np.unique(np.quantile(finite, np.linspace(0, 1, 11))).tolist()
     counts = (
         np.histogram(finite, bins=edges)[0]
-        if edges.size > 1
+        if len(edges) > 1
         else np.array([finite.size])
     )
     return {
-        "min": float(quantiles[0]),
-        "p01": float(quantiles[1]),
-        "reference": float(quantiles[2]),
-        "p99": float(quantiles[3]),
-        "max": float(quantiles[4]),
-        "integer": integer,
-        "missing_share": float(values.isna().mean()),
-        "drift": {
-            "edges": edges.tolist(),
-            "share": (counts / max(counts.sum(), 1)).tolist(),
-        },
+        "min": float(low),
+        "p01": float(p01),
+        "reference": float(np.round(median) if levels else median),
+        "p99": float(p99),
+        "max": float(high),
+        "integer": bool(np.all(np.mod(finite, 1) == 0)),
+        "levels": levels,
+        "background": background,
+        "drift_edges": list(map(float, edges)),
+        "drift_share": (counts / max(counts.sum(), 1)).tolist(),
     }
 
 
-def _category_entry(values: pd.Series) -> dict:
+def _category_entry(values: pd.Series, feat: Feature) -> dict:
     shares = values.astype("string").value_counts(normalize=True, dropna=True)
-    categories = sorted(shares.index[:MAX_CATEGORIES].tolist())
+    kept = shares.index[:MAX_CATEGORIES].tolist()
+    top = shares.head(TOP_BACKGROUND)
     return {
-        "categories": categories,
+        "categories": category_order(kept, feat.kind, feat.order),
         "reference": str(shares.index[0]),
-        "missing_share": float(values.isna().mean()),
-        "drift": {"share": {k: float(v) for k, v in shares.items()}},
+        "background": Background(
+            values=top.index.tolist(), weights=(top / top.sum()).tolist()
+        ),
+        "category_share": {str(k): float(v) for k, v in shares.items()},
     }
 
 
-def feature_schema(spec: DatasetSpec, X: pd.DataFrame) -> list[dict]:
-    """Per feature: kind, label, unit, and ranges or categories seen in training."""
+def feature_schema(spec: DatasetSpec, X: pd.DataFrame) -> list[FeatureEntry]:
+    """Per feature: kind, label, unit, and ranges, levels or categories seen in training."""
     schema = []
     for feat in spec.features:
-        entry = {
-            "column": feat.column,
-            "kind": feat.kind,
-            "label": feat.label,
-            "unit": feat.unit,
-        }
-        if feat.kind == "category":
-            entry.update(_category_entry(X[feat.column]))
-        else:
-            entry.update(_number_entry(X[feat.column]))
-        schema.append(entry)
+        values = X[feat.column]
+        entry = (
+            _category_entry(values, feat) if feat.is_category else _number_entry(values)
+        )
+        schema.append(
+            FeatureEntry(
+                column=feat.column,
+                kind="category" if feat.is_category else "number",
+                label=spec.label(feat.column),
+                unit=feat.unit,
+                missing_share=float(values.isna().mean()),
+                **entry,
+            )
+        )
     return schema

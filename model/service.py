@@ -12,9 +12,11 @@ import pandas as pd
 from threadpoolctl import ThreadpoolController
 
 from data.db import first_line
+from data.formats import plain
 from data.inputs import BadInput, parse_number, shorten
 from data.stores import new_request_id
-from model.pipeline import predict_values
+from model.card import FeatureEntry, ModelCard
+from model.pipeline import class_order, predict_values
 from model.registry import ModelLoadError, Registry
 
 logger = logging.getLogger("flightdeck.predictions")
@@ -37,11 +39,34 @@ class InputError(ValueError):
 
 
 @dataclass(frozen=True)
+class Band:
+    """A range of probability with its words and colour (a Bootstrap colour name)."""
+
+    label: str
+    below: float | None
+    color: str
+
+
+def neutral_bands(base_rate: float) -> list[Band]:
+    """Bands relative to the training rate, in words that judge nothing."""
+    return [
+        Band("Lower than usual", 0.8 * base_rate, "info"),
+        Band("About usual", 1.5 * base_rate, "secondary"),
+        Band("Higher than usual", None, "primary"),
+    ]
+
+
+@dataclass(frozen=True)
 class Prediction:
-    """One answer: the value, its band, why, and how it moves with the what-if feature."""
+    """One answer: the value, its label, why, and how it moves with the what-if feature.
+
+    `effects` has the columns feature, value and one per output; `whatif` has value and one
+    per output. The outputs are OUTPUT (binary: p(positive); regression: the value) or,
+    for multi-class, each class's probability.
+    """
 
     value: float
-    band: str
+    label: str
     version: str
     warnings: list[str]
     effects: pd.DataFrame
@@ -49,20 +74,11 @@ class Prediction:
     latency_ms: float = 0.0
     inputs: dict = field(default_factory=dict)
     request_id: str | None = None
+    probabilities: dict[str, float] = field(default_factory=dict)
+    color: str = "secondary"
 
 
-def _background(entry: dict, top: int = 8) -> tuple[list, np.ndarray]:
-    """A few values a feature takes in training, with their shares, to average effects over."""
-    if entry["kind"] == "category":
-        shares = sorted(entry["drift"]["share"].items(), key=lambda kv: -kv[1])[:top]
-        values, weights = [k for k, _ in shares], np.array([w for _, w in shares])
-    else:
-        edges = np.asarray(entry["drift"]["edges"])
-        values = (
-            ((edges[:-1] + edges[1:]) / 2).tolist() if edges.size > 1 else [edges[0]]
-        )
-        weights = np.asarray(entry["drift"]["share"][: len(values)], dtype=float)
-    return values, weights / weights.sum()
+OUTPUT = "prediction"
 
 
 class ModelService:
@@ -71,23 +87,30 @@ class ModelService:
     def __init__(
         self,
         pipeline,
-        card: dict,
+        card: ModelCard,
         whatif_feature: str | None = None,
         log=None,
         threads: int | None = None,
+        bands: list[Band] | None = None,
     ):
         self.pipeline = pipeline
         self.card = card
         self.log = log
         self.threads = threads
         self._pools = ThreadpoolController() if threads else None
-        self.schema = {entry["column"]: entry for entry in card["schema"]}
-        self.columns = [entry["column"] for entry in card["schema"]]
-        self.classification = card["task"] == "classification"
+        self.schema = {entry.column: entry for entry in card.features}
+        self.columns = card.feature_columns
+        self.kind = card.kind
+        self.classification = card.task == "classification"
+        self.classes = card.classes
+        self.order = (
+            class_order(pipeline, card.classes) if self.classification else None
+        )
+        self.outputs = card.classes if self.kind == "multiclass" else [OUTPUT]
         self.whatif_feature = whatif_feature
-        train = card["dataset"]["split"]["train"]
-        self.base_rate = float(train["target_mean"])
-        self.background = {c: _background(e) for c, e in self.schema.items()}
+        train = card.dataset.split["train"]
+        self.base_rate = float(train.target_mean or 0.0)
+        self.bands = bands or neutral_bands(self.base_rate)
 
     @classmethod
     def from_registry(
@@ -97,6 +120,7 @@ class ModelService:
         whatif_feature=None,
         log=None,
         threads: int | None = None,
+        bands: list[Band] | None = None,
     ) -> ModelService:
         version = registry.resolve(alias)
         if version is None:
@@ -104,15 +128,15 @@ class ModelService:
                 f"no '{alias}' model in {registry.root}; run `python -m model.train`"
             )
         pipeline, card = registry.load(version)
-        return cls(pipeline, card, whatif_feature, log, threads)
+        return cls(pipeline, card, whatif_feature, log, threads, bands)
 
     @property
     def version(self) -> str:
-        return self.card["version"]
+        return self.card.version
 
     def defaults(self) -> dict:
         """Typical inputs (training median or most common value) to prefill a form."""
-        return {c: e["reference"] for c, e in self.schema.items()}
+        return {c: e.reference for c, e in self.schema.items()}
 
     def validate(self, raw: dict) -> tuple[dict, list[str]]:
         """Check every field; return clean values and out-of-range warnings, or raise InputError."""
@@ -120,11 +144,11 @@ class ModelService:
             raise InputError(["inputs must be a mapping of feature to value"])
         clean, problems, warnings = {}, [], []
         for column, entry in self.schema.items():
-            value, label = raw.get(column), entry["label"]
+            value, label = raw.get(column), entry.label
             if value is None or value == "":
                 problems.append(f"{label}: a value is required")
-            elif entry["kind"] == "category":
-                if not isinstance(value, str) or value not in entry["categories"]:
+            elif entry.kind == "category":
+                if not isinstance(value, str) or value not in entry.categories:
                     problems.append(f"{label}: '{shorten(value)}' is not a known value")
                 else:
                     clean[column] = value
@@ -139,24 +163,29 @@ class ModelService:
 
     @staticmethod
     def _number(
-        value, entry: dict, problems: list[str], warnings: list[str]
+        value, entry: FeatureEntry, problems: list[str], warnings: list[str]
     ) -> float | None:
-        label = entry["label"]
+        label = entry.label
         try:
             number = parse_number(value, label)
         except BadInput as exc:
             problems.append(str(exc))
             return None
-        if number < entry["min"] or number > entry["max"]:
+        if number < entry.min or number > entry.max:
             warnings.append(
-                f"{label} = {number:g} is outside the training range "
-                f"{entry['min']:g}–{entry['max']:g}; the model is extrapolating"
+                f"{label} = {plain(number)} is outside the training range "
+                f"{plain(entry.min)}–{plain(entry.max)}; the model is extrapolating"
+            )
+        elif entry.levels and number not in entry.levels:
+            warnings.append(
+                f"{label} = {plain(number)} was never seen in training "
+                f"(it took {', '.join(map(plain, entry.levels[:12]))})"
             )
         return number
 
     def _dtype(self, column: str):
         """The dtype the pipeline was fitted on: objects for categories, float64 otherwise."""
-        return object if self.schema[column]["kind"] == "category" else np.float64
+        return object if self.schema[column].kind == "category" else np.float64
 
     def frame(self, rows: list[dict]) -> pd.DataFrame:
         """A frame of validated rows with the training dtypes."""
@@ -187,20 +216,30 @@ class ModelService:
             return contextlib.nullcontext()
         return self._pools.limit(limits=self.threads, user_api="openmp")
 
-    def predict_frame(self, frame: pd.DataFrame) -> np.ndarray:
-        return predict_values(self.pipeline, frame[self.columns], self.classification)
+    def scores(self, frame: pd.DataFrame) -> np.ndarray:
+        """One column per output (see Prediction), one row per row of `frame`."""
+        values = predict_values(self.pipeline, frame[self.columns], self.order)
+        if self.kind == "binary":
+            return values[:, 1:2]
+        return values if values.ndim == 2 else values[:, None]
 
-    def band(self, value: float) -> str:
-        if not self.classification:
-            return "—"
-        if value < 0.8 * self.base_rate:
-            return "Low"
-        return "Moderate" if value < 1.5 * self.base_rate else "High"
+    def predict_frame(self, frame: pd.DataFrame) -> np.ndarray:
+        """p(positive) or the predicted value per row (multi-class: the probability matrix)."""
+        values = self.scores(frame)
+        return values[:, 0] if values.shape[1] == 1 else values
+
+    def band(self, value: float) -> Band:
+        for band in self.bands:
+            if band.below is None or value < band.below:
+                return band
+        return self.bands[-1]
 
     def whatif_values(self) -> list[float]:
         entry = self.schema[self.whatif_feature]
-        low, high = entry["min"], entry["max"]
-        if entry.get("integer") and high - low <= 48:
+        if entry.levels:
+            return list(entry.levels)
+        low, high = entry.min, entry.max
+        if entry.integer and high - low <= 48:
             return [float(v) for v in range(int(low), int(high) + 1)]
         return np.linspace(low, high, 25).tolist()
 
@@ -214,54 +253,81 @@ class ModelService:
         """Validate, then score the row, its per-feature effects and its what-if curve in one call.
 
         A feature's effect is this prediction minus the average prediction when that feature
-        alone takes its training distribution (the others held at this row's values).
+        alone takes its training values (the others held at this row's values).
         """
         started = time.perf_counter()
         clean, warnings = self.validate(raw)
-        variations = [(c, self.background[c][0]) for c in self.columns]
+        variations = [(c, self.schema[c].background.values) for c in self.columns]
         if self.whatif_feature:
             variations.append((self.whatif_feature, self.whatif_values()))
         batch, spans = self._batch(clean, variations)
         with self.scoring_threads():
-            scores = self.predict_frame(batch)
-        value = float(scores[0])
-        averages = [
-            scores[a:b] @ self.background[c][1]
-            for c, (a, b) in zip(self.columns, spans[: len(self.columns)], strict=True)
-        ]
-        effects = pd.DataFrame(
-            {
-                "feature": [self.schema[c]["label"] for c in self.columns],
-                "value": [clean[c] for c in self.columns],
-                "effect": value - np.asarray(averages),
-            }
-        )
-        effects = effects.iloc[
-            np.argsort(-np.abs(effects["effect"].to_numpy()), kind="stable")
-        ]
-        sweep = variations[-1][1] if self.whatif_feature else []
+            scores = self.scores(batch)
+        effects = self._effects(clean, scores, spans)
         first_sweep = spans[-1][0] if self.whatif_feature else len(scores)
-        whatif = pd.DataFrame({"value": sweep, "prediction": scores[first_sweep:]})
+        sweep = variations[-1][1] if self.whatif_feature else []
+        whatif = pd.DataFrame(scores[first_sweep:], columns=self.outputs)
+        whatif.insert(0, "value", sweep)
+        value, label, color, probabilities = self._answer(scores[0])
         latency_ms = (time.perf_counter() - started) * 1000
         request_id = self._record(
-            clean, value, latency_ms, source, user, request_id or new_request_id()
+            clean,
+            value,
+            label,
+            latency_ms,
+            source,
+            user,
+            request_id or new_request_id(),
         )
         return Prediction(
             value,
-            self.band(value),
+            label,
             self.version,
             warnings,
-            effects.reset_index(drop=True),
+            effects,
             whatif,
             latency_ms,
             clean,
             request_id,
+            probabilities,
+            color,
         )
+
+    def _answer(self, row: np.ndarray) -> tuple[float, str, str, dict[str, float]]:
+        """The headline value, its label and colour, and the class probabilities."""
+        if self.kind == "regression":
+            return float(row[0]), "", "secondary", {}
+        if self.kind == "binary":
+            p = float(row[0])
+            band = self.band(p)
+            negative, positive = self.classes
+            return p, band.label, band.color, {positive: p, negative: 1 - p}
+        best = int(np.argmax(row))
+        probabilities = dict(zip(self.classes, map(float, row), strict=True))
+        return float(row[best]), self.classes[best], "primary", probabilities
+
+    def _effects(self, clean: dict, scores: np.ndarray, spans) -> pd.DataFrame:
+        """Per feature and output: this row's score minus its average over the background."""
+        averages = np.vstack(
+            [
+                np.asarray(self.schema[c].background.weights) @ scores[a:b]
+                for c, (a, b) in zip(self.columns, spans, strict=False)
+            ]
+        )
+        effects = pd.DataFrame(scores[0] - averages, columns=self.outputs)
+        effects.insert(0, "value", [clean[c] for c in self.columns])
+        effects.insert(0, "feature", [self.schema[c].label for c in self.columns])
+        primary = int(np.argmax(scores[0])) if self.kind == "multiclass" else 0
+        order = np.argsort(
+            -np.abs(effects[self.outputs[primary]].to_numpy()), kind="stable"
+        )
+        return effects.iloc[order].reset_index(drop=True)
 
     def _record(
         self,
         clean: dict,
         value: float,
+        label: str,
         latency_ms: float,
         source: str,
         user,
@@ -275,9 +341,10 @@ class ModelService:
                 source=source,
                 user=user,
                 model_version=self.version,
-                model_sha256=self.card["artifact"]["sha256"],
+                model_sha256=self.card.sha256,
                 inputs=clean,
                 output=value,
+                output_label=label or None,
                 latency_ms=latency_ms,
                 request_id=request_id,
             )

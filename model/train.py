@@ -1,11 +1,12 @@
 """Train a model version for a dataset spec, with progress, and register it.
 
-python -m model.train [--spec data/specs/flights.toml] [--no-promote] [--max-iter 250]
+python -m model.train [--spec SPEC] [--no-promote] [--estimator NAME] [--compare]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import platform
 import time
@@ -17,13 +18,25 @@ import pandas as pd
 import sklearn
 
 from config import Settings
-from data.ingest import ingest, processed_path
+from data.ingest import ProcessedInfo, ingest, processed_path, read_processed
 from data.spec import DatasetSpec, load_spec
+from data.spec_errors import SpecError
+from data.target import target_numbers
 from model import evaluate
+from model.card import (
+    BaselineInfo,
+    DatasetInfo,
+    Fingerprints,
+    ModelCard,
+    ModelInfo,
+    Scores,
+    SplitPart,
+)
 from model.pipeline import (
-    DEFAULT_PARAMS,
+    ParamError,
     build_baseline,
-    build_pipeline,
+    class_order,
+    fit_model,
     predict_values,
 )
 from model.registry import Registry
@@ -38,8 +51,8 @@ def registry_for(settings: Settings, spec: DatasetSpec) -> Registry:
 
 def load_processed(
     settings: Settings, spec: DatasetSpec, progress=print, build: bool = True
-) -> pd.DataFrame:
-    """The processed frame, built from the source first if it is missing and `build` allows."""
+) -> tuple[pd.DataFrame, ProcessedInfo]:
+    """The processed frame and its info, built from the source first if missing and allowed."""
     path = processed_path(settings, spec)
     if not path.is_file():
         if not build:
@@ -48,12 +61,12 @@ def load_processed(
                 "(or start with FLIGHTDECK_AUTO_BUILD=1)"
             )
         ingest(settings, spec, progress=progress)
-    return pd.read_parquet(path)
+    return read_processed(path, spec)
 
 
 def split(frame: pd.DataFrame, spec: DatasetSpec) -> dict[str, pd.DataFrame]:
     """Time-based train/valid/holdout when the spec has one; else a seeded 70/15/15 split."""
-    frame = frame[np.isfinite(frame[spec.target].to_numpy(float))]
+    frame = frame[np.isfinite(target_numbers(frame[spec.target]))]
     if spec.train_end:
         stamps = frame[spec.time_column]
         train_end = pd.Timestamp(spec.train_end) + pd.Timedelta(days=1)
@@ -85,111 +98,168 @@ def data_fingerprint(frame: pd.DataFrame) -> str:
     ).hexdigest()
 
 
-def _xy(part: pd.DataFrame, spec: DatasetSpec):
-    return part[[f.column for f in spec.features]], part[spec.target].to_numpy(float)
+def features_of(part: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
+    return part[[f.column for f in spec.features]]
 
 
-def _evaluate(models: dict, parts: dict, spec: DatasetSpec) -> dict:
-    out = {}
-    for name, estimator in models.items():
-        out[name] = {}
-        for part_name in ("valid", "holdout"):
-            X, y = _xy(parts[part_name], spec)
-            out[name][part_name] = evaluate.score_metrics(
-                y,
-                predict_values(estimator, X, spec.is_classification),
-                spec.is_classification,
-            )
-    return out
+def fit_target(part: pd.DataFrame, spec: DatasetSpec) -> np.ndarray:
+    """What estimators are fitted on: text labels, or the values for regression."""
+    values = part[spec.target]
+    if spec.is_classification:
+        return values.astype(str).to_numpy(dtype=object)
+    return values.to_numpy(float)
 
 
-def _summary(frame: pd.DataFrame, parts: dict, spec: DatasetSpec) -> dict:
-    summary = {
-        "rows": int(len(frame)),
-        "fingerprint": data_fingerprint(frame),
-        "split": {},
-    }
-    for name, part in parts.items():
-        entry = {"rows": int(len(part)), "target_mean": float(part[spec.target].mean())}
-        if spec.time_column:
-            entry["from"] = str(part[spec.time_column].min().date())
-            entry["to"] = str(part[spec.time_column].max().date())
-        summary["split"][name] = entry
-    return summary
+def kind_of(spec: DatasetSpec, info: ProcessedInfo) -> str:
+    if not spec.is_classification:
+        return "regression"
+    return "binary" if len(info.classes) == 2 else "multiclass"
 
 
-def build_card(spec, frame, parts, models, params, progress) -> dict:
-    progress("[train] scoring validation and holdout")
-    metrics = _evaluate(models, parts, spec)
-    X, y = _xy(parts["holdout"], spec)
-    pred = predict_values(models["model"], X, spec.is_classification)
-    curves = (
-        evaluate.classification_curves(y, pred)
-        if spec.is_classification
-        else evaluate.regression_curves(y, pred)
+def _split_part(
+    part: pd.DataFrame, spec: DatasetSpec, info: ProcessedInfo
+) -> SplitPart:
+    y = target_numbers(part[spec.target])
+    mean, shares = float(np.mean(y)), {}
+    if len(info.classes) > 2:
+        counts = np.bincount(y.astype(int), minlength=len(info.classes)) / len(y)
+        mean, shares = None, dict(zip(info.classes, counts.tolist(), strict=True))
+    start = end = None
+    if spec.time_column:
+        start = str(part[spec.time_column].min().date())
+        end = str(part[spec.time_column].max().date())
+    return SplitPart(
+        rows=len(part), target_mean=mean, class_shares=shares, start=start, end=end
     )
-    progress("[train] permutation importance on a holdout sample")
-    X_train, _ = _xy(parts["train"], spec)
+
+
+def dataset_info(frame, parts, spec: DatasetSpec, info: ProcessedInfo) -> DatasetInfo:
+    return DatasetInfo(
+        name=spec.name,
+        title=spec.title or spec.name,
+        question=spec.question,
+        rows=len(frame),
+        fingerprint=data_fingerprint(frame),
+        split={name: _split_part(part, spec, info) for name, part in parts.items()},
+    )
+
+
+def outcome_name(spec: DatasetSpec, info: ProcessedInfo) -> str:
+    if spec.is_classification and len(info.classes) == 2:
+        return spec.target_.label or f"{spec.label(spec.target)} = {info.positive}"
+    return spec.target_.label or spec.label(spec.target)
+
+
+def libraries() -> dict[str, str]:
     return {
-        "dataset": {
-            "name": spec.name,
-            "title": spec.title,
-            "question": spec.question,
-            **_summary(frame, parts, spec),
-        },
-        "task": spec.task,
-        "target": spec.target,
-        "positive_label": spec.positive_label,
-        "model": {"estimator": type(models["model"][-1]).__name__, "params": params},
-        "baseline": {"kind": "group mean", "columns": list(spec.baseline_columns)},
-        "metrics": metrics,
-        "curves": curves,
-        "importance": evaluate.importance(
-            models["model"], X, y, spec.is_classification
-        ),
-        "schema": feature_schema(spec, X_train),
-        "libraries": {
-            "scikit-learn": sklearn.__version__,
-            "pandas": pd.__version__,
-            "numpy": np.__version__,
-            "joblib": joblib.__version__,
-            "python": platform.python_version(),
-        },
+        "scikit-learn": sklearn.__version__,
+        "pandas": pd.__version__,
+        "numpy": np.__version__,
+        "joblib": joblib.__version__,
+        "python": platform.python_version(),
     }
+
+
+def evaluate_models(models: dict, parts: dict, spec, info) -> tuple[dict, dict]:
+    """Scores of each model on valid and holdout, and each model's holdout predictions."""
+    kind = kind_of(spec, info)
+    scores, holdout = {}, {}
+    for name, estimator in models.items():
+        order = class_order(estimator, info.classes) if spec.is_classification else None
+        result = {}
+        for part_name in ("valid", "holdout"):
+            part = parts[part_name]
+            pred = predict_values(estimator, features_of(part, spec), order)
+            y = target_numbers(part[spec.target])
+            result[part_name] = evaluate.score_metrics(y, pred, kind)
+            holdout[name] = pred
+        scores[name] = Scores(**result)
+    return scores, holdout
+
+
+def build_card(spec, frame, parts, info, models, model_info, progress) -> ModelCard:
+    """The card of a fitted pipeline: holdout metrics against the baseline, curves, schema."""
+    progress("[train] scoring validation and holdout")
+    kind = kind_of(spec, info)
+    scores, holdout = evaluate_models(models, parts, spec, info)
+    y = target_numbers(parts["holdout"][spec.target])
+    pred = holdout["model"]
+    progress("[train] permutation importance on a holdout sample")
+    X_holdout = features_of(parts["holdout"], spec)
+    return ModelCard(
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        task=spec.task,
+        target=spec.target,
+        outcome=outcome_name(spec, info),
+        classes=info.classes,
+        positive=info.positive,
+        positive_how=info.positive_how,
+        dataset=dataset_info(frame, parts, spec, info),
+        fingerprints=Fingerprints(
+            spec=spec.fingerprint("model"), source=info.source_fingerprint
+        ),
+        model=model_info,
+        baseline=BaselineInfo(
+            kind="class shares by group" if spec.is_classification else "mean by group",
+            columns=list(spec.baseline_columns),
+        )
+        if "baseline" in models
+        else None,
+        metrics=scores,
+        per_class=evaluate.per_class(y, pred, info.classes)
+        if kind == "multiclass"
+        else [],
+        curves=evaluate.curves(y, pred, kind),
+        importance=evaluate.importance(
+            models["model"],
+            X_holdout,
+            fit_target(parts["holdout"], spec),
+            spec.is_classification,
+        ),
+        features=feature_schema(spec, features_of(parts["train"], spec)),
+        libraries=libraries(),
+    )
 
 
 def train(
     settings: Settings,
     spec: DatasetSpec,
-    frame: pd.DataFrame | None = None,
     params: dict | None = None,
     promote: bool = True,
     progress: Callable[[str], None] = print,
+    estimator: str | None = None,
 ) -> str:
     """Fit model and baseline, write a version with its card, and (by default) make it champion."""
     started = time.perf_counter()
-    from_file = frame is None
-    frame = load_processed(settings, spec, progress) if from_file else frame
+    frame, info = load_processed(settings, spec, progress)
     parts = split(frame, spec)
     sizes = ", ".join(f"{k} {len(v):,}" for k, v in parts.items())
     progress(f"[train] {spec.name}: {sizes} rows")
-    params = {**DEFAULT_PARAMS, **(params or {})}
-    X, y = _xy(parts["train"], spec)
-    baseline = build_baseline(spec).fit(X, y)
-    progress(
-        f"[train] fitting {params['max_iter']} boosting rounds on {len(X):,} rows …"
-    )
+    name = estimator or spec.model.estimator
+    train_xy = features_of(parts["train"], spec), fit_target(parts["train"], spec)
+    valid_xy = features_of(parts["valid"], spec), fit_target(parts["valid"], spec)
+    baseline = build_baseline(spec).fit(*train_xy)
+    progress(f"[train] fitting {name}, tuned on the validation split …")
     fit_started = time.perf_counter()
-    pipeline = build_pipeline(spec, params).fit(X, y)
-    progress(f"[train] fitted in {time.perf_counter() - fit_started:.1f}s")
+    pipeline, used = fit_model(spec, train_xy, valid_xy, name, params)
+    progress(
+        f"[train] fitted in {time.perf_counter() - fit_started:.1f}s "
+        f"({', '.join(f'{k}={v}' for k, v in used.items())})"
+    )
     card = build_card(
-        spec, frame, parts, {"model": pipeline, "baseline": baseline}, params, progress
+        spec,
+        frame,
+        parts,
+        info,
+        {"model": pipeline, "baseline": baseline},
+        ModelInfo(estimator=name, params=used),
+        progress,
     )
     registry = registry_for(settings, spec)
     version = registry.save(pipeline, card)
     if promote:
         registry.set_alias("champion", version)
-    if from_file:
+    if card.kind != "multiclass":
         progress("[train] scoring every row for the dashboards")
         service = ModelService(pipeline, registry.card(version))
         row_scores(
@@ -198,7 +268,7 @@ def train(
             processed_path(settings, spec),
             cache_dir(settings.home, spec.name),
         )
-    headline = card["metrics"]["model"]["holdout"]
+    headline = card.metrics["model"].holdout
     progress(
         f"[train] saved {version} ({'champion' if promote else 'not promoted'}); holdout "
         + ", ".join(f"{k} {v:.4g}" for k, v in headline.items() if k != "rows")
@@ -215,12 +285,34 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-promote", action="store_true", help="do not make it the champion"
     )
-    parser.add_argument("--max-iter", type=int, help="boosting rounds")
+    parser.add_argument(
+        "--estimator", help="hist_gradient_boosting or logistic_regression"
+    )
+    parser.add_argument("--max-iter", type=int, help="boosting rounds (a cap)")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="fit both estimators, compare them on the validation split, register nothing",
+    )
     args = parser.parse_args(argv)
     settings = Settings.from_env()
-    spec = load_spec(args.spec or settings.spec_path)
-    params = {"max_iter": args.max_iter} if args.max_iter else None
-    train(settings, spec, params=params, promote=not args.no_promote)
+    try:
+        spec = load_spec(args.spec or settings.spec_path)
+        if args.compare:
+            from model.compare import compare
+
+            compare(settings, spec)
+            return
+        params = {"max_iter": args.max_iter} if args.max_iter else None
+        train(
+            settings,
+            spec,
+            params=params,
+            promote=not args.no_promote,
+            estimator=args.estimator,
+        )
+    except (SpecError, ParamError) as exc:
+        raise SystemExit(f"model.train: {exc}") from None
 
 
 if __name__ == "__main__":

@@ -60,6 +60,48 @@ def app_context(small_settings):
     return ctx
 
 
+EXAMPLES = (
+    "breast_cancer",
+    "iris",
+    "diabetes",
+)  # binary (text labels), 3 classes, regression
+
+
+@pytest.fixture(scope="session")
+def example_context(tmp_path_factory):
+    """The app context of an example dataset, built once per session like a team would:
+    the CSV next to its spec, then ingest, train and start (call it with the example's name)."""
+    import shutil
+
+    from config import ROOT
+    from data.examples import write_examples
+
+    folder = tmp_path_factory.mktemp("examples")
+    write_examples(folder)
+    built: dict = {}
+
+    def build(name: str):
+        if name not in built:
+            spec_path = folder / name / "spec.toml"
+            shutil.copy(ROOT / "examples" / name / "spec.toml", spec_path)
+            settings = Settings(
+                spec_path=spec_path,
+                home=folder / f"home-{name}",
+                auto_build=False,
+                secret_key=TEST_SECRET,
+            )
+            spec = load_spec(spec_path)
+            ingest(settings, spec, progress=_quiet)
+            train(settings, spec, params=None, progress=_quiet)
+            from app import build_context
+
+            built[name] = build_context(settings, progress=_quiet)
+            add_test_users(built[name].users)
+        return built[name]
+
+    return build
+
+
 @pytest.fixture()
 def dash_app(app_context, small_settings):
     """A fresh Dash app (own callbacks) over the shared small context."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from selenium.webdriver.support.wait import WebDriverWait
+
 from tests.conftest import PASSWORD
+
+SETTLE_TIMEOUT = 20
 
 
 def sign_in(dash_duo, name: str, password: str = PASSWORD, next_path: str = "/"):
@@ -19,3 +23,27 @@ def start_signed_in(dash_duo, app, name: str = "ana") -> None:
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, name)
     dash_duo.server_url = dash_duo.server.url  # waits for the Dash renderer
+
+
+def scroll_into_view(dash_duo, element) -> None:
+    """Scroll the element into the viewport and wait until it stops moving.
+
+    Bootstrap turns on smooth scrolling, so a click made mid-scroll lands elsewhere.
+    """
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center'});", element
+    )
+    last = {}
+
+    def settled(driver) -> bool:
+        top, bottom, height = driver.execute_script(
+            "const r = arguments[0].getBoundingClientRect();"
+            "return [r.top, r.bottom, window.innerHeight];",
+            element,
+        )
+        still, last["top"] = last.get("top") == top, top
+        return still and top >= 0 and bottom <= height
+
+    WebDriverWait(dash_duo.driver, SETTLE_TIMEOUT, poll_frequency=0.1).until(
+        settled, "the element never came to rest inside the viewport"
+    )

@@ -14,7 +14,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from components import ids
 from data import aggregates as agg
-from tests.browser.session import start_signed_in
+from tests.browser.session import scroll_into_view, start_signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -108,30 +108,6 @@ def choose_carrier(dash_duo, carrier: str) -> None:
     dash_duo.select_dcc_dropdown(css_id(ids.category_filter("carrier")), value=carrier)
     ActionChains(dash_duo.driver).send_keys(Keys.ESCAPE).perform()
     dash_duo.wait_for_no_elements(".dash-dropdown-options", timeout=TIMEOUT)
-
-
-def scroll_into_view(dash_duo, element) -> None:
-    """Scroll the element into the viewport and wait until it stops moving.
-
-    Bootstrap turns on smooth scrolling, so a click made mid-scroll lands elsewhere.
-    """
-    dash_duo.driver.execute_script(
-        "arguments[0].scrollIntoView({block: 'center'});", element
-    )
-    last = {}
-
-    def settled(driver) -> bool:
-        top, bottom, height = driver.execute_script(
-            "const r = arguments[0].getBoundingClientRect();"
-            "return [r.top, r.bottom, window.innerHeight];",
-            element,
-        )
-        still, last["top"] = last.get("top") == top, top
-        return still and top >= 0 and bottom <= height
-
-    WebDriverWait(dash_duo.driver, TIMEOUT, poll_frequency=0.1).until(
-        settled, "the element never came to rest inside the viewport"
-    )
 
 
 def set_number(dash_duo, column: str, value) -> None:
@@ -317,10 +293,10 @@ def test_prd003_missing_input_error(dash_duo, dash_app):
 
 def test_mdl001_model_card_threshold(dash_duo, dash_app, app_context):
     start_signed_in(dash_duo, dash_app)
-    table = app_context.service.card["curves"]["thresholds"]
+    table = app_context.service.card.curves.thresholds
 
     def flagged(threshold: float) -> str:
-        tp, fp, tn, fn = table["tp_fp_tn_fn"][table["values"].index(threshold)]
+        tp, fp, tn, fn = table.tp_fp_tn_fn[table.values.index(threshold)]
         rows = tp + fp + tn + fn
         return f"At {threshold:.2f}: flags {tp + fp:,} of {rows:,} holdout rows;"
 

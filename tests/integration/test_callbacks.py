@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from components import ids
-from data.ingest import processed_path
+from data.ingest import processed_path, read_processed
+from data.target import target_numbers
 from tests.integration.dash_requests import (
     find_output,
     overview_inputs,
@@ -24,7 +24,11 @@ PREDICT_CHANGED = '{"column":"hour","type":"predict-input"}.value'
 
 @pytest.fixture(scope="module")
 def frame(small_settings, flights_spec):
-    return pd.read_parquet(processed_path(small_settings, flights_spec))
+    """The processed sample, its target as numbers (1 = delayed) for pandas to compare."""
+    frame, _ = read_processed(
+        processed_path(small_settings, flights_spec), flights_spec
+    )
+    return frame.assign(delayed=target_numbers(frame["delayed"]))
 
 
 def _refresh(client, ctx, **filters):

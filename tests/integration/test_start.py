@@ -47,7 +47,11 @@ def test_broken_spec_is_a_clear_message(tmp_path):
     )
     result = _start({"FLIGHTDECK_SPEC": str(spec)}, tmp_path)
     assert result.returncode == 1
-    assert "task 'ranking'" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        "[target] task" in result.stderr
+        and "'ranking'" in result.stderr
+        and "Traceback" not in result.stderr
+    )
 
 
 def _gunicorn(env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:
@@ -128,7 +132,7 @@ def test_alembic_by_hand_upgrades_the_configured_database(tmp_path):
     current = subprocess.run(
         [*alembic, "current"], cwd=ROOT, env=env, capture_output=True, text=True
     )
-    assert "0002 (head)" in current.stdout
+    assert "0003 (head)" in current.stdout
     assert (tmp_path / "flightdeck.db").is_file()
 
 

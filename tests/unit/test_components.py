@@ -6,11 +6,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from components import class_figures as cfig
 from components import ids
 from components import model_figures as mfig
 from components import overview_figures as ofig
 from components.layout import validation_layout
 from components.overview_view import build_overview
+from model.card import Residuals
 
 CATEGORY = pd.DataFrame(
     {
@@ -97,17 +99,40 @@ def test_every_overview_figure_is_valid_plotly(app_context):
 def test_model_card_figures_are_valid_plotly(app_context, builder):
     card = app_context.service.card
     args = {
-        "calibration": (card["curves"]["calibration"],),
-        "roc": (card["curves"]["roc"], 0.7, 0.6),
-        "importance": (card["importance"], {}),
+        "calibration": (card.curves.calibration,),
+        "roc": (card.curves.roc, 0.7, 0.6),
+        "importance": (card.importance, {}),
     }[builder]
     assert validated(getattr(mfig, builder)(*args)).data
 
 
 def test_prediction_figures_are_valid_plotly(app_context):
     answer = app_context.service.predict(app_context.service.defaults())
-    validated(mfig.effects(answer.effects, True))
-    validated(mfig.residuals({"predicted": [1.0, 2.0], "residual": [0.5, -0.5]}))
+    validated(
+        mfig.effects(answer.effects.rename(columns={"prediction": "effect"}), True)
+    )
+    residuals = Residuals(predicted=[1.0, 2.0], residual=[0.5, -0.5])
+    validated(mfig.residuals(residuals))
+
+
+def test_class_figures_are_valid_plotly():
+    mix = pd.DataFrame({"labelled": [3, 0], "a": [0.5, None], "b": [0.5, None]})
+    fig = validated(cfig.class_mix_bars(["x", "y"], mix, ["a", "b"], "Mix", "Group"))
+    assert [t.name for t in fig.data] == ["a", "b"] and fig.layout.barmode == "stack"
+    fig = validated(cfig.class_probabilities({"a": 0.7, "b": 0.3}))
+    assert fig.data[0].x == (0.7, 0.3)
+    curve = pd.DataFrame({"value": [1.0, 2.0], "a": [0.2, 0.4], "b": [0.8, 0.6]})
+    assert len(validated(cfig.whatif_classes(curve, ["a", "b"], 1.0, "X")).data) == 2
+    fig = validated(cfig.confusion_classes([[5, 1], [2, 7]], ["a", "b"]))
+    assert [list(row) for row in fig.data[0].z] == [[5, 1], [2, 7]]
+
+
+@pytest.mark.parametrize(
+    "low, high, name",
+    [(6.5, 7.5, "7"), (0.0, 2.88, "0–2.88"), (1000.0, 2712.5, "1,000–2,712")],
+)
+def test_bin_names_read_as_people_write(low, high, name):
+    assert ofig.bin_names(pd.DataFrame({"low": [low], "high": [high]})) == [name]
 
 
 def _walk_ids(component, found: list) -> None:

@@ -9,12 +9,17 @@ import pytest
 from data import aggregates as agg
 from data.dataset import Dataset
 from data.filters import FilterError
-from data.ingest import processed_path
+from data.ingest import processed_path, read_processed
+from data.target import target_numbers
 
 
 @pytest.fixture(scope="module")
 def frame(small_settings, flights_spec):
-    return pd.read_parquet(processed_path(small_settings, flights_spec))
+    """The processed sample, its target as numbers (1 = delayed) for pandas to compare."""
+    frame, _ = read_processed(
+        processed_path(small_settings, flights_spec), flights_spec
+    )
+    return frame.assign(delayed=target_numbers(frame["delayed"]))
 
 
 @pytest.fixture(scope="module")

@@ -25,33 +25,26 @@ def service(app_context):
 def test_card_round_trip(registry):
     version = registry.resolve("champion")
     pipeline, card = registry.load(version)
-    assert card["version"] == version
-    for key in (
-        "metrics",
-        "curves",
-        "importance",
-        "schema",
-        "libraries",
-        "artifact",
-        "dataset",
-    ):
-        assert key in card
+    assert card.version == version and card.kind == "binary"
+    assert card.classes == ["0", "1"] and card.positive == "1"
+    assert card.sha256 and card.importance and card.libraries["scikit-learn"]
     for model in ("model", "baseline"):
-        assert {"auc", "log_loss", "brier"} <= set(card["metrics"][model]["holdout"])
-    assert card["dataset"]["split"]["train"]["to"] <= "2013-09-30"
-    assert card["dataset"]["split"]["holdout"]["from"] >= "2013-11-01"
-    assert len(card["curves"]["thresholds"]["tp_fp_tn_fn"]) == 101
+        assert {"auc", "log_loss", "brier"} <= set(card.metrics[model].holdout)
+    assert card.dataset.split["train"].end <= "2013-09-30"
+    assert card.dataset.split["holdout"].start >= "2013-11-01"
+    assert len(card.curves.thresholds.tp_fp_tn_fn) == 101
+    assert card.fingerprints.spec and card.fingerprints.source
     assert hasattr(pipeline, "predict_proba")
 
 
 def test_split_is_by_time(small_settings, flights_spec):
-    import pandas as pd
 
-    from data.ingest import processed_path
+    from data.ingest import processed_path, read_processed
 
-    parts = split(
-        pd.read_parquet(processed_path(small_settings, flights_spec)), flights_spec
+    frame, _ = read_processed(
+        processed_path(small_settings, flights_spec), flights_spec
     )
+    parts = split(frame, flights_spec)
     assert parts["train"]["sched_dep"].max() < parts["valid"]["sched_dep"].min()
     assert parts["valid"]["sched_dep"].max() < parts["holdout"]["sched_dep"].min()
 
@@ -116,7 +109,8 @@ def test_whatif_curve_passes_through_the_prediction(service):
     at_15 = answer.whatif.set_index("value").loc[15.0, "prediction"]
     assert at_15 == pytest.approx(answer.value)
     assert len(answer.effects) == len(service.columns)
-    assert answer.band in {"Low", "Moderate", "High"}
+    assert answer.label in {"Low", "Moderate", "High"}  # the flights spec's bands
+    assert answer.color in {"success", "warning", "danger"}
 
 
 @pytest.mark.parametrize(
@@ -140,5 +134,5 @@ def test_unseen_range_is_flagged(service):
 
 
 def test_fractional_features_are_not_marked_integer(service):
-    assert service.schema["precip"]["integer"] is False
-    assert service.schema["hour"]["integer"] is True
+    assert service.schema["precip"].integer is False
+    assert service.schema["hour"].integer is True

@@ -53,7 +53,7 @@ def test_every_service_prediction_is_logged_with_its_version(app_context, log):
     row = log.recent(1)[0]
     assert row["request_id"] == answer.request_id
     assert row["model_version"] == service.version
-    assert row["model_sha256"] == service.card["artifact"]["sha256"]
+    assert row["model_sha256"] == service.card.sha256
     assert row["output"] == pytest.approx(answer.value)
 
 

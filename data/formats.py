@@ -1,0 +1,35 @@
+"""Numbers for people: thousands separators, no scientific notation in normal ranges."""
+
+from __future__ import annotations
+
+import math
+
+
+def plain(value: float, digits: int = 4) -> str:
+    """About `digits` significant digits, written out: 2700 -> '2,700', 0.0312 -> '0.0312'."""
+    value = float(value)
+    if not math.isfinite(value):
+        return str(value)
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    size = abs(value)
+    if size < 1e-6 or size >= 1e15:
+        return f"{value:.{digits - 1}e}"
+    decimals = max(0, digits - 1 - math.floor(math.log10(size)))
+    text = f"{value:,.{min(decimals, 8)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def percent(p: float) -> str:
+    """A probability as a percentage; tiny and near-certain ones are not rounded to 0 or 100."""
+    if p in (0, 1):
+        return f"{p:.0%}"
+    if p < 0.001:
+        return "< 0.1%"
+    if p > 0.999:
+        return "> 99.9%"
+    return f"{p:.1%}"
+
+
+def span(low: float, high: float) -> str:
+    return f"{plain(low)}–{plain(high)}"
