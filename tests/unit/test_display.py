@@ -30,7 +30,13 @@ def test_plain_numbers(value, text):
 
 @pytest.mark.parametrize(
     "p, text",
-    [(0.0004, "< 0.1%"), (0.2345, "23.4%"), (0.9996, "> 99.9%"), (0, "0%"), (1, "100%")],
+    [
+        (0.0004, "< 0.1%"),
+        (0.2345, "23.4%"),
+        (0.9996, "> 99.9%"),
+        (0, "0%"),
+        (1, "100%"),
+    ],
 )
 def test_probabilities_never_round_to_zero(p, text):
     assert percent(p) == text
@@ -45,7 +51,9 @@ def test_months_and_weekdays_in_calendar_order():
 
 
 def test_explicit_order_then_the_rest_and_numbers_by_value():
-    assert category_order(["pro", "basic", "plus", "trial"], order=("basic", "plus", "pro")) == [
+    assert category_order(
+        ["pro", "basic", "plus", "trial"], order=("basic", "plus", "pro")
+    ) == [
         "basic",
         "plus",
         "pro",

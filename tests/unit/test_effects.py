@@ -37,7 +37,9 @@ def service(tmp_path):
     noise = rng.normal(size=2000)
     y = np.where(rng.random(2000) < np.where(flag == 1, 0.8, 0.2), "1", "0")
     X = pd.DataFrame({"flag": flag, "noise": noise})
-    model = make_pipeline(FunctionTransformer(lambda f: f.to_numpy(float)), LogisticRegression())
+    model = make_pipeline(
+        FunctionTransformer(lambda f: f.to_numpy(float)), LogisticRegression()
+    )
     model.fit(X, y)
     schema = feature_schema(_spec(tmp_path), X)
     card = ModelCard.model_validate(
