@@ -28,10 +28,11 @@ from data.spec import SpecError, load_spec
 from data.spec_check import check_spec
 from data.stores import PredictionLog
 from data.users import UserStore
+from model.explain import Band
 from model.freshness import ensure_fresh
 from model.registry import ModelLoadError
 from model.row_scores import cache_dir, row_scores
-from model.service import Band, ModelService
+from model.service import ModelService
 from model.train import load_processed, registry_for
 from server import auth, door, headers, health
 from server.safety import UnsafeSettings, local_settings, refuse_unsafe

@@ -29,8 +29,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
-
 from app import build_context
 from bench.browser import browser_section
 from bench.browser_rows import browser_rows
@@ -44,8 +42,9 @@ from bench.tenx import tenx_http, tenx_inprocess
 from bench.whatif import predict_http
 from config import Settings
 from data.db import Database
-from data.ingest import processed_path
+from data.ingest import processed_path, read_processed
 from data.stores import PredictionLog
+from data.target import target_numbers
 from data.users import UserStore
 
 # Request counts and time caps (seconds) per section, full and --quick.
@@ -166,7 +165,9 @@ def served_app(args, plan: dict, settings: Settings, server_db: str, res: dict):
 def http_sections(client: DashClient, ctx, plan: dict, res: dict) -> list[dict]:
     """Overview refreshes, what-ifs and /healthz against one server; returns the scenarios."""
     form = OverviewForm(client.layout("/"))
-    frame = pd.read_parquet(processed_path(ctx.settings, ctx.spec))
+    frame, _ = read_processed(processed_path(ctx.settings, ctx.spec), ctx.spec)
+    # pandas averages the target as numbers (1 = positive), as a team's own code would.
+    frame[ctx.spec.target] = target_numbers(frame[ctx.spec.target])
     baseline = PandasBaseline(frame, ctx.spec, form)
     scenarios = form.scenarios(plan["overview"], baseline.rows_matching)
     log(f"overview: {plan['overview']} refreshes through HTTP, each paired with pandas")

@@ -19,7 +19,7 @@ import pandas as pd
 from config import Settings
 from context import AppContext
 from data.dataset import Dataset
-from data.ingest import processed_path
+from data.ingest import processed_path, read_processed
 
 FACTOR = 10
 
@@ -37,10 +37,10 @@ def context_10x(settings: Settings, factor: int = FACTOR, progress=print) -> App
 
     started = time.perf_counter()
     ctx = build_context(settings, progress)
-    frame = pd.read_parquet(processed_path(settings, ctx.spec))
+    frame, info = read_processed(processed_path(settings, ctx.spec), ctx.spec)
     big = resample(frame, factor)
     scores = np.tile(ctx.dataset.columns.score, factor)
-    dataset = Dataset.from_frame(big, ctx.spec).with_scores(scores)
+    dataset = Dataset.from_frame(big, ctx.spec, info.classes).with_scores(scores)
     progress(
         f"[bench] {ctx.spec.name} x{factor}: {len(big):,} rows ready in "
         f"{time.perf_counter() - started:.1f}s"

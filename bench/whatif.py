@@ -135,7 +135,7 @@ def predict_http(client: DashClient, ctx, n: int, cap: float) -> dict:
 
 def rows_per_predict(service) -> int:
     """Rows one service.predict scores: the row, each feature's background, the sweep."""
-    rows = 1 + sum(len(service.background[c][0]) for c in service.columns)
+    rows = 1 + sum(len(service.schema[c].background.values) for c in service.columns)
     return rows + (len(service.whatif_values()) if service.whatif_feature else 0)
 
 

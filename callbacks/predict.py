@@ -20,32 +20,41 @@ from server.auth import request_id, require
 def register(app, app_ctx) -> None:
     service, outcome = app_ctx.service, app_ctx.outcome
 
+    outputs = {
+        "message": Output(ids.PREDICT_MESSAGE, "children"),
+        "result": Output(ids.PREDICT_RESULT, "children"),
+        "effects": Output(ids.PREDICT_EFFECTS, "figure"),
+        "whatif": Output(ids.PREDICT_WHATIF, "figure"),
+    }
+    if service.kind == "multiclass":
+        outputs["probabilities"] = Output(ids.PREDICT_PROBABILITIES, "figure")
+        outputs["stored"] = Output(ids.PREDICT_EFFECTS_STORE, "data")
+
     @app.callback(
-        Output(ids.PREDICT_MESSAGE, "children"),
-        Output(ids.PREDICT_RESULT, "children"),
-        Output(ids.PREDICT_PROBABILITIES, "figure"),
-        Output(ids.PREDICT_EFFECTS, "figure"),
-        Output(ids.PREDICT_EFFECTS_STORE, "data"),
-        Output(ids.PREDICT_WHATIF, "figure"),
-        Input({"type": ids.PREDICT_INPUT, "column": ALL}, "value"),
+        output=outputs,
+        inputs={"values": Input({"type": ids.PREDICT_INPUT, "column": ALL}, "value")},
     )
     def predict(values):
         identity = require("analyst")
         try:
             raw = values_by_column(
-                dash_ctx.inputs_list[0], values, ids.PREDICT_INPUT, service.schema
+                dash_ctx.args_grouping["values"],
+                values,
+                ids.PREDICT_INPUT,
+                service.schema,
             )
             answer = service.predict(
                 raw, source="whatif", user=identity.name, request_id=request_id()
             )
         except BadInput as exc:
-            return _no_answer(_problems([str(exc)]))
+            return _no_answer(_problems([str(exc)]), outputs)
         except InputError as exc:
-            return _no_answer(_problems(exc.problems))
+            return _no_answer(_problems(exc.problems), outputs)
         except PredictionNotLogged as exc:
             return _no_answer(
                 "The prediction could not be recorded, so it is not shown. "
-                f"Try again in a moment (request {exc.request_id})."
+                f"Try again in a moment (request {exc.request_id}).",
+                outputs,
             )
         return _shown(answer, service, outcome)
 
@@ -98,26 +107,26 @@ def _effects_figure(effects: pd.DataFrame, output: str, service):
     return figures.effects(frame, service.classification, title=title)
 
 
-def _shown(answer, service, outcome: str) -> tuple:
-    """The outputs for an answer: warnings, the result card, the classes, why, what if."""
+def _shown(answer, service, outcome: str) -> dict:
+    """The outputs for an answer: warnings, the result card, why, what if (and classes)."""
     message = None
     if answer.warnings:
         message = dbc.Alert(
             [html.Strong("Outside the training data: "), "; ".join(answer.warnings)],
             color="warning",
         )
-    card = result_card(answer, service.kind, outcome)
+    shown = {
+        "message": message,
+        "result": result_card(answer, service.kind, outcome),
+        "whatif": _whatif(answer, service),
+    }
     if service.kind != "multiclass":
-        effects = _effects_figure(answer.effects, OUTPUT, service)
-        return message, card, no_update, effects, None, _whatif(answer, service)
-    return (
-        message,
-        card,
-        class_figures.class_probabilities(answer.probabilities),
-        no_update,  # drawn by effects_for_class, for the picked class
-        effects_rows(answer.effects, service, answer.label),
-        _whatif(answer, service),
-    )
+        return shown | {"effects": _effects_figure(answer.effects, OUTPUT, service)}
+    return shown | {
+        "probabilities": class_figures.class_probabilities(answer.probabilities),
+        "effects": no_update,  # drawn by effects_for_class, for the picked class
+        "stored": effects_rows(answer.effects, service, answer.label),
+    }
 
 
 def _whatif(answer, service):
@@ -143,13 +152,14 @@ def _problems(problems: list[str]) -> list:
     return [html.Strong("Fix these inputs to get a prediction:"), items]
 
 
-def _no_answer(message) -> tuple:
-    alert = dbc.Alert(message, color="danger")
-    return (
-        alert,
-        None,
-        no_update,
-        empty("Why", "No prediction"),
-        None,
-        empty("What if", "No prediction"),
-    )
+def _no_answer(message, outputs: dict) -> dict:
+    """The outputs when there is no answer: the message, and charts that say so."""
+    shown = {
+        "message": dbc.Alert(message, color="danger"),
+        "result": None,
+        "effects": empty("Why", "No prediction"),
+        "whatif": empty("What if", "No prediction"),
+        "probabilities": no_update,
+        "stored": None,
+    }
+    return {key: shown[key] for key in outputs}

@@ -104,33 +104,41 @@ def predict_layout(ctx: AppContext, search: str | None = None) -> html.Div:
     )
 
 
-def _probabilities(ctx: AppContext) -> dbc.Card:
-    """Multi-class: every class's probability (hidden for other tasks)."""
+def _probabilities(ctx: AppContext) -> dbc.Card | None:
+    """Multi-class: every class's probability."""
+    if not ctx.multiclass:
+        return None
     return dbc.Card(
         dcc.Graph(id=ids.PREDICT_PROBABILITIES, config=GRAPH_CONFIG),
         body=True,
-        className="shadow-sm mb-3" + ("" if ctx.multiclass else " d-none"),
+        className="shadow-sm mb-3",
     )
 
 
-def _effects_card(ctx: AppContext) -> dbc.Card:
-    """The 'why' chart; for multi-class, with a picker of whose probability it explains."""
-    picker = html.Div(
+def _class_picker(ctx: AppContext) -> html.Div | None:
+    """Multi-class: whose probability the 'why' chart explains (the most likely by default)."""
+    if not ctx.multiclass:
+        return None
+    return html.Div(
         [
             dbc.Label("Effects on the probability of", className="small mb-0"),
             dcc.Dropdown(
                 id=ids.PREDICT_CLASS,
-                options=ctx.service.classes if ctx.multiclass else [],
+                options=ctx.service.classes,
                 placeholder="the most likely class",
                 clearable=True,
                 style={"maxWidth": "260px"},
             ),
             dcc.Store(id=ids.PREDICT_EFFECTS_STORE),
         ],
-        className="mb-1" + ("" if ctx.multiclass else " d-none"),
+        className="mb-1",
     )
+
+
+def _effects_card(ctx: AppContext) -> dbc.Card:
+    """The 'why' chart, with the class picker for multi-class."""
     return dbc.Card(
-        [picker, dcc.Graph(id=ids.PREDICT_EFFECTS, config=GRAPH_CONFIG)],
+        [_class_picker(ctx), dcc.Graph(id=ids.PREDICT_EFFECTS, config=GRAPH_CONFIG)],
         body=True,
         className="shadow-sm mb-3",
     )

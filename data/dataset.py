@@ -106,6 +106,12 @@ def _number_columns(spec: DatasetSpec) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
+def _shortest(value: np.float32) -> float:
+    """A float32 as its shortest decimal (9.71, not 9.710000038): sliders and links read it,
+    and filters compare it in float32, so it still matches the same rows."""
+    return float(str(np.float32(value)))
+
+
 def _display_order(spec: DatasetSpec, column: str, values: pd.Series) -> list[str]:
     kind, order = "category", ()
     if column in spec.category_features:
@@ -127,7 +133,10 @@ def build_columns(
     numbers = {
         c: frame[c].to_numpy(np.float32, na_value=np.nan) for c in _number_columns(spec)
     }
-    bounds = {c: (float(np.nanmin(v)), float(np.nanmax(v))) for c, v in numbers.items()}
+    bounds = {
+        c: (_shortest(np.nanmin(v)), _shortest(np.nanmax(v)))
+        for c, v in numbers.items()
+    }
     day = weekday = first = None
     n_days = 0
     if spec.time_column:

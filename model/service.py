@@ -16,6 +16,7 @@ from data.formats import plain
 from data.inputs import BadInput, parse_number, shorten
 from data.stores import new_request_id
 from model.card import FeatureEntry, ModelCard
+from model.explain import Band, effects_frame, neutral_bands
 from model.pipeline import class_order, predict_values
 from model.registry import ModelLoadError, Registry
 
@@ -36,24 +37,6 @@ class InputError(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class Band:
-    """A range of probability with its words and colour (a Bootstrap colour name)."""
-
-    label: str
-    below: float | None
-    color: str
-
-
-def neutral_bands(base_rate: float) -> list[Band]:
-    """Bands relative to the training rate, in words that judge nothing."""
-    return [
-        Band("Lower than usual", 0.8 * base_rate, "info"),
-        Band("About usual", 1.5 * base_rate, "secondary"),
-        Band("Higher than usual", None, "primary"),
-    ]
 
 
 @dataclass(frozen=True)
@@ -258,15 +241,22 @@ class ModelService:
         started = time.perf_counter()
         clean, warnings = self.validate(raw)
         variations = [(c, self.schema[c].background.values) for c in self.columns]
-        if self.whatif_feature:
-            variations.append((self.whatif_feature, self.whatif_values()))
+        sweep = self.whatif_values() if self.whatif_feature else []
+        # A whole-number feature's sweep is its background: score those rows once.
+        shared = (
+            bool(sweep) and sweep == self.schema[self.whatif_feature].background.values
+        )
+        if sweep and not shared:
+            variations.append((self.whatif_feature, sweep))
         batch, spans = self._batch(clean, variations)
         with self.scoring_threads():
             scores = self.scores(batch)
         effects = self._effects(clean, scores, spans)
-        first_sweep = spans[-1][0] if self.whatif_feature else len(scores)
-        sweep = variations[-1][1] if self.whatif_feature else []
-        whatif = pd.DataFrame(scores[first_sweep:], columns=self.outputs)
+        if shared:
+            start, end = spans[self.columns.index(self.whatif_feature)]
+        else:
+            start, end = spans[-1] if sweep else (len(scores), len(scores))
+        whatif = pd.DataFrame(scores[start:end], columns=self.outputs)
         whatif.insert(0, "value", sweep)
         value, label, color, probabilities = self._answer(scores[0])
         latency_ms = (time.perf_counter() - started) * 1000
@@ -308,20 +298,15 @@ class ModelService:
 
     def _effects(self, clean: dict, scores: np.ndarray, spans) -> pd.DataFrame:
         """Per feature and output: this row's score minus its average over the background."""
-        averages = np.vstack(
-            [
-                np.asarray(self.schema[c].background.weights) @ scores[a:b]
-                for c, (a, b) in zip(self.columns, spans, strict=False)
-            ]
-        )
-        effects = pd.DataFrame(scores[0] - averages, columns=self.outputs)
-        effects.insert(0, "value", [clean[c] for c in self.columns])
-        effects.insert(0, "feature", [self.schema[c].label for c in self.columns])
         primary = int(np.argmax(scores[0])) if self.kind == "multiclass" else 0
-        order = np.argsort(
-            -np.abs(effects[self.outputs[primary]].to_numpy()), kind="stable"
+        return effects_frame(
+            [self.schema[c] for c in self.columns],
+            clean,
+            scores,
+            spans,
+            self.outputs,
+            primary,
         )
-        return effects.iloc[order].reset_index(drop=True)
 
     def _record(
         self,

@@ -148,22 +148,32 @@ def _walk_ids(component, found: list) -> None:
     _walk_ids(getattr(component, "children", None), found)
 
 
-def test_every_layout_id_is_declared_once_and_every_id_is_used(app_context):
+def _layout_ids(ctx) -> tuple[list[str], list[dict]]:
+    """The plain and the pattern-matching ids of every page of an app, each checked."""
     found: list = []
-    _walk_ids(validation_layout(app_context), found)
+    _walk_ids(validation_layout(ctx), found)
     plain = [i for i in found if isinstance(i, str)]
     patterned = [i for i in found if isinstance(i, dict)]
-    declared = {v for k, v in vars(ids).items() if k.isupper() and isinstance(v, str)}
-    assert set(plain) <= declared, set(plain) - declared
     # The shell appears twice in the validation layout (once on its own, once per page).
     shell_ids = {ids.URL, ids.PAGE, ids.NAV_VERSION}
-    duplicates = {i for i in plain if plain.count(i) > 1} - shell_ids
-    assert not duplicates
-    used = set(plain) | {i["type"] for i in patterned}
+    assert not {i for i in plain if plain.count(i) > 1} - shell_ids
+    assert len({(i["type"], i["column"]) for i in patterned}) == len(patterned)
+    return plain, patterned
+
+
+def test_every_layout_id_is_declared_once_and_every_id_is_used(
+    app_context, example_context
+):
+    """Flights (binary, time, geo) and iris (multi-class) together lay out every id."""
+    declared = {v for k, v in vars(ids).items() if k.isupper() and isinstance(v, str)}
+    used = set()
+    for ctx in (app_context, example_context("iris")):
+        plain, patterned = _layout_ids(ctx)
+        assert set(plain) <= declared, set(plain) - declared
+        used |= set(plain) | {i["type"] for i in patterned}
     assert declared - used == set(), (
         f"ids declared but never laid out: {declared - used}"
     )
-    assert len({(i["type"], i["column"]) for i in patterned}) == len(patterned)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,172 @@
+"""The sections of a dataset spec: each a pydantic model that refuses unknown keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Kind = Literal["category", "number", "month", "weekday"]
+Column = Annotated[str, Field(min_length=1)]
+ESTIMATORS = ("hist_gradient_boosting", "logistic_regression")
+BAND_COLORS = ("primary", "secondary", "success", "info", "warning", "danger", "dark")
+
+
+class Strict(BaseModel):
+    """Every spec section: unknown keys are errors, values are never changed after load."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    loader: Literal["flights"] | None = None
+    path: str | None = Field(None, description="CSV or Parquet, relative to the spec")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Source:
+        if self.loader is None and self.path is None:
+            raise ValueError(
+                "[source] needs 'path' (a CSV or Parquet file) or 'loader'"
+            )
+        if self.loader is not None and self.path is not None:
+            raise ValueError("[source] takes 'path' or 'loader', not both")
+        return self
+
+
+class Target(Strict):
+    column: Column
+    task: Literal["classification", "regression"] = "classification"
+    positive: str | bool | int | float | None = Field(
+        None, description="The target value that counts as positive (binary tasks)"
+    )
+    label: str = Field("", description="What the outcome is called, for titles")
+    missing_label: str = Field("", description="What a missing target means")
+
+
+class Time(Strict):
+    column: Column
+    hour_column: str | None = None
+    train_end: dt.date | None = None
+    valid_end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _both_ends(self) -> Time:
+        if (self.train_end is None) != (self.valid_end is None):
+            raise ValueError("[time] needs both train_end and valid_end, or neither")
+        if self.train_end and self.valid_end and self.valid_end <= self.train_end:
+            raise ValueError("[time] valid_end must come after train_end")
+        return self
+
+
+class Measure(Strict):
+    column: Column
+    label: str = ""
+    unit: str = ""
+    clip: tuple[float, float] | None = None
+    threshold: float | None = None
+
+
+class Filters(Strict):
+    categories: tuple[Column, ...] = ()
+    ranges: tuple[Column, ...] = ()
+
+
+class Overview(Strict):
+    category_chart: str | None = None
+    bin_columns: tuple[Column, ...] = ()
+
+
+class Baseline(Strict):
+    columns: tuple[Column, ...] = ()
+
+
+class Band(Strict):
+    label: Column
+    below: float | None = Field(
+        None, ge=0, le=1, description="Upper bound of the probability; none = the rest"
+    )
+    color: Literal[BAND_COLORS] = "secondary"  # type: ignore[valid-type]
+
+
+class Predict(Strict):
+    whatif: str | None = None
+    bands: tuple[Band, ...] = ()
+
+    @model_validator(mode="after")
+    def _bands_rise(self) -> Predict:
+        bounds = [b.below for b in self.bands]
+        if bounds and (None in bounds[:-1] or bounds != sorted(bounds, key=_last)):
+            raise ValueError(
+                "[predict] bands need rising 'below' bounds; only the last may omit it"
+            )
+        return self
+
+
+def _last(bound: float | None) -> float:
+    return 2.0 if bound is None else bound
+
+
+class ModelChoice(Strict):
+    estimator: Literal[ESTIMATORS] = "hist_gradient_boosting"  # type: ignore[valid-type]
+    params: dict[str, int | float | str | bool] = {}
+
+
+def estimator_params(name: str, classification: bool) -> set[str]:
+    """The settings an estimator takes (scikit-learn's own names)."""
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
+    from sklearn.linear_model import LogisticRegression
+
+    if name == "logistic_regression":
+        return set(LogisticRegression().get_params())
+    cls = (
+        HistGradientBoostingClassifier
+        if classification
+        else HistGradientBoostingRegressor
+    )
+    return set(cls().get_params())
+
+
+# Set by training itself, so a spec may not.
+FIXED_PARAMS = {"random_state", "warm_start"}
+
+
+def param_problems(choice: ModelChoice, classification: bool) -> list[str]:
+    """A line for each [model] setting the estimator does not take."""
+    from data.spec_errors import nearest
+
+    if choice.estimator == "logistic_regression" and not classification:
+        return [
+            "[model] estimator = 'logistic_regression' cannot predict a number; "
+            "use 'hist_gradient_boosting' for regression"
+        ]
+    valid = sorted(estimator_params(choice.estimator, classification) - FIXED_PARAMS)
+    return [
+        f"[model] params: {choice.estimator} takes no '{key}'{nearest(key, valid)}"
+        for key in choice.params
+        if key not in valid
+    ]
+
+
+class Geo(Strict):
+    origin: Column
+    dest: Column
+    origin_lat: Column
+    origin_lon: Column
+    dest_lat: Column
+    dest_lon: Column
+
+
+class Feature(Strict):
+    column: Column
+    kind: Kind = "number"
+    label: str = ""
+    unit: str = ""
+    order: tuple[str, ...] = Field((), description="Display order of the categories")
+
+    @property
+    def is_category(self) -> bool:
+        return self.kind != "number"
