@@ -32,8 +32,8 @@ from data.spec_sections import (  # noqa: F401  (re-exported: the spec's vocabul
     Strict,
     Target,
     Time,
-    param_problems,
     estimator_params,
+    param_problems,
 )
 
 
