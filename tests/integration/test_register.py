@@ -20,6 +20,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from config import DEFAULT_SPEC, ROOT, Settings
+from data.examples import write_examples
 from data.ingest import ingest
 from data.spec import load_spec
 from model.register import RegisterError, register
@@ -230,8 +231,11 @@ def test_non_pickle_and_missing_files_are_refused(built, settings, tmp_path):
 
 
 def test_regression_pipeline_registers_and_non_finite_predictions_are_refused(tmp_path):
-    settings = Settings(spec_path=DIABETES_SPEC, home=tmp_path, auto_build=False)
-    spec = load_spec(DIABETES_SPEC)
+    # The example's CSV is written next to a copy of its spec, as on a fresh clone.
+    write_examples(tmp_path)
+    spec_path = shutil.copy(DIABETES_SPEC, tmp_path / "diabetes" / "spec.toml")
+    settings = Settings(spec_path=spec_path, home=tmp_path / "home", auto_build=False)
+    spec = load_spec(spec_path)
     frame, _ = load_processed(settings, spec, progress=_quiet)  # builds it
     train = split(frame, spec)["train"]
     pipeline = team_pipeline(spec.category_features, spec.number_features, Ridge())
