@@ -134,9 +134,8 @@ def predict_http(client: DashClient, ctx, n: int, cap: float) -> dict:
 
 
 def rows_per_predict(service) -> int:
-    """Rows one service.predict scores: the row, each feature's background, the sweep."""
-    rows = 1 + sum(len(service.schema[c].background.values) for c in service.columns)
-    return rows + (len(service.whatif_values()) if service.whatif_feature else 0)
+    """Rows one service.predict scores: the row, then its variations."""
+    return 1 + sum(len(values) for _, values in service.variations()[0])
 
 
 def summary(loop, times: dict, sizes: list, figure: tuple, rows: int) -> dict:

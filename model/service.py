@@ -226,6 +226,19 @@ class ModelService:
             return [float(v) for v in range(int(low), int(high) + 1)]
         return np.linspace(low, high, 25).tolist()
 
+    def variations(self) -> tuple[list[tuple[str, list]], list, bool]:
+        """What one prediction scores besides the row: each feature over its background,
+        then the what-if sweep, unless it is that feature's background (scored once)."""
+        variations = [(c, self.schema[c].background.values) for c in self.columns]
+        sweep = self.whatif_values() if self.whatif_feature else []
+        shared = (
+            bool(sweep)
+            and sweep == variations[self.columns.index(self.whatif_feature)][1]
+        )
+        if sweep and not shared:
+            variations.append((self.whatif_feature, sweep))
+        return variations, sweep, shared
+
     def predict(
         self,
         raw: dict,
@@ -240,14 +253,7 @@ class ModelService:
         """
         started = time.perf_counter()
         clean, warnings = self.validate(raw)
-        variations = [(c, self.schema[c].background.values) for c in self.columns]
-        sweep = self.whatif_values() if self.whatif_feature else []
-        # A whole-number feature's sweep is its background: score those rows once.
-        shared = (
-            bool(sweep) and sweep == self.schema[self.whatif_feature].background.values
-        )
-        if sweep and not shared:
-            variations.append((self.whatif_feature, sweep))
+        variations, sweep, shared = self.variations()
         batch, spans = self._batch(clean, variations)
         with self.scoring_threads():
             scores = self.scores(batch)
