@@ -33,6 +33,7 @@ from model.freshness import ensure_fresh
 from model.registry import ModelLoadError
 from model.row_scores import cache_dir, row_scores
 from model.service import ModelService
+from model.serving import ServingModels
 from model.train import load_processed, registry_for
 from server import auth, door, headers, health
 from server.safety import UnsafeSettings, local_settings, refuse_unsafe
@@ -46,19 +47,17 @@ def build_context(settings: Settings, progress=print) -> AppContext:
     spec = load_spec(settings.spec_path)
     check_spec(spec)
     ensure_fresh(settings, spec, progress)
-    registry = registry_for(settings, spec)
     frame, info = load_processed(settings, spec, progress, build=settings.auto_build)
     database = Database(settings.database).migrate()
     prediction_log = PredictionLog(database)
-    # A what-if scores ~100 rows: one OpenMP thread is faster than two, and keeps
-    # gunicorn workers from oversubscribing the cores. Training keeps every thread.
-    service = ModelService.from_registry(
-        registry,
-        whatif_feature=spec.whatif_feature,
-        log=prediction_log,
-        threads=settings.model_threads,
-        bands=[Band(b.label, b.below, b.color) for b in spec.predict.bands],
+    models = ServingModels(
+        registry_for(settings, spec, database),
+        service_maker(settings, spec, prediction_log),
+        poll_s=settings.alias_poll_s,
     )
+    service = models.current()
+    if models.serving.degraded:
+        progress(f"[start] serving {service.version}: {models.serving.reason}")
     dataset = Dataset.from_frame(frame, spec, info.classes)
     if service.kind != "multiclass":
         data_file = processed_path(settings, spec)
@@ -74,11 +73,35 @@ def build_context(settings: Settings, progress=print) -> AppContext:
         settings=settings,
         spec=spec,
         dataset=dataset,
-        service=service,
+        models=models,
         log=prediction_log,
         database=database,
         users=UserStore(database),
     )
+
+
+def service_maker(settings: Settings, spec, prediction_log):
+    """How this app turns a loaded version into its service; refuses other features."""
+    features = [f.column for f in spec.features]
+    bands = [Band(b.label, b.below, b.color) for b in spec.predict.bands]
+
+    def make(pipeline, card) -> ModelService:
+        if card.feature_columns != features:
+            raise ModelLoadError(
+                f"model {card.version} takes other features than the spec's"
+            )
+        # A what-if scores ~100 rows: one OpenMP thread is faster than two, and keeps
+        # gunicorn workers from oversubscribing the cores. Training keeps every thread.
+        return ModelService(
+            pipeline,
+            card,
+            spec.whatif_feature,
+            prediction_log,
+            settings.model_threads,
+            bands,
+        )
+
+    return make
 
 
 def create_app(

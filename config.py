@@ -60,6 +60,7 @@ class Settings:
     max_request_kb: int = 1024
     login_limit: str = "5 per minute"
     ratelimit_storage: str = "memory://"
+    alias_poll_s: float = 1.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -82,6 +83,7 @@ class Settings:
             max_request_kb=_number(env, "FLIGHTDECK_MAX_REQUEST_KB", 1024),
             login_limit=env.get("FLIGHTDECK_LOGIN_LIMIT") or "5 per minute",
             ratelimit_storage=env.get("FLIGHTDECK_RATELIMIT_STORAGE") or "memory://",
+            alias_poll_s=_number(env, "FLIGHTDECK_ALIAS_POLL_S", 1.0, float),
         )
 
     def with_overrides(self, **changes) -> Settings:

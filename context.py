@@ -11,6 +11,7 @@ from data.spec import DatasetSpec
 from data.stores import PredictionLog
 from data.users import UserStore
 from model.service import ModelService
+from model.serving import ServingModels
 
 
 @dataclass(frozen=True)
@@ -18,10 +19,15 @@ class AppContext:
     settings: Settings
     spec: DatasetSpec
     dataset: Dataset
-    service: ModelService
+    models: ServingModels
     log: PredictionLog
     database: Database
     users: UserStore
+
+    @property
+    def service(self) -> ModelService:
+        """The service answering now: read once per request, it stays that request's."""
+        return self.models.current()
 
     @property
     def outcome(self) -> str:

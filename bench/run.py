@@ -41,8 +41,10 @@ from bench.table import BUDGET, as_records, build_rows, render
 from bench.tenx import tenx_http, tenx_inprocess
 from bench.whatif import predict_http
 from config import Settings
+from data.aliases import AliasStore
 from data.db import Database
 from data.ingest import processed_path, read_processed
+from data.spec import load_spec
 from data.stores import PredictionLog
 from data.target import target_numbers
 from data.users import UserStore
@@ -130,6 +132,17 @@ def bench_settings(folder: str) -> Settings:
     return Settings.from_env().with_overrides(
         database_url=sqlite_url(folder, "bench.db"), auto_build=False
     )
+
+
+def copy_aliases(to_url: str) -> None:
+    """The real database's model aliases in a throwaway one, so it serves the champion."""
+    real = Settings.from_env()
+    dataset = load_spec(real.spec_path).name
+    target = AliasStore(Database(to_url).migrate(), dataset)
+    for alias, version in (
+        AliasStore(Database(real.database).migrate(), dataset).all().items()
+    ):
+        target.move(alias, version, "bench", "copied for the run")
 
 
 def bench_user(server_db: str) -> tuple[str, str]:
@@ -246,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="flightdeck-bench-") as folder:
         settings = bench_settings(folder)
         server_db = sqlite_url(folder, "bench-server.db")
+        for url in (settings.database, server_db):
+            copy_aliases(url)
         args.credentials = bench_user(server_db)
         ctx, scenarios = served_app(args, plan, settings, server_db, res)
         tenx_sections(args, plan, ctx, settings, server_db, scenarios, res)

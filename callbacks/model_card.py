@@ -10,10 +10,8 @@ from data.inputs import BadInput, parse_number
 
 
 def register(app, app_ctx) -> None:
-    card = app_ctx.service.card
-    if card.kind != "binary":
+    if app_ctx.service.kind != "binary":
         return
-    table = card.curves.thresholds
 
     @app.callback(
         Output(ids.CONFUSION_CHART, "figure"),
@@ -27,6 +25,8 @@ def register(app, app_ctx) -> None:
             threshold = None
         if threshold is None or not 0 <= threshold <= 1:
             return no_update, "The threshold must be a number between 0 and 1."
+        card = app_ctx.service.card  # the champion's now, after any promote
+        table = card.curves.thresholds
         step = min(
             range(len(table.values)), key=lambda i: abs(table.values[i] - threshold)
         )

@@ -18,7 +18,7 @@ from server.auth import request_id, require
 
 
 def register(app, app_ctx) -> None:
-    service, outcome = app_ctx.service, app_ctx.outcome
+    kind = app_ctx.service.kind  # one spec, one kind: every version shares it
 
     outputs = {
         "message": Output(ids.PREDICT_MESSAGE, "children"),
@@ -26,7 +26,7 @@ def register(app, app_ctx) -> None:
         "effects": Output(ids.PREDICT_EFFECTS, "figure"),
         "whatif": Output(ids.PREDICT_WHATIF, "figure"),
     }
-    if service.kind == "multiclass":
+    if kind == "multiclass":
         outputs["probabilities"] = Output(ids.PREDICT_PROBABILITIES, "figure")
         outputs["stored"] = Output(ids.PREDICT_EFFECTS_STORE, "data")
 
@@ -36,6 +36,7 @@ def register(app, app_ctx) -> None:
     )
     def predict(values):
         identity = require("analyst")
+        service = app_ctx.service  # this request's version, even if a promote lands now
         try:
             raw = values_by_column(
                 dash_ctx.args_grouping["values"],
@@ -56,9 +57,9 @@ def register(app, app_ctx) -> None:
                 f"Try again in a moment (request {exc.request_id}).",
                 outputs,
             )
-        return _shown(answer, service, outcome)
+        return _shown(answer, service, service.card.outcome)
 
-    if service.kind == "multiclass":
+    if kind == "multiclass":
 
         @app.callback(
             Output(ids.PREDICT_EFFECTS, "figure", allow_duplicate=True),
@@ -68,6 +69,7 @@ def register(app, app_ctx) -> None:
         )
         def effects_for_class(chosen_class, stored):
             """Multi-class: the picked class's effects (the most likely one by default)."""
+            service = app_ctx.service
             if not _stored_effects_ok(stored, service.classes):
                 raise PreventUpdate
             frame = pd.DataFrame(stored["rows"], columns=stored["columns"])

@@ -124,12 +124,28 @@ def open_banner(mode: str) -> dbc.Alert | None:
     )
 
 
+def fallback_banner(ctx: AppContext) -> dbc.Alert | None:
+    """Which version is serving, and why, while it is not the champion."""
+    serving = ctx.models.serving
+    if not serving.degraded:
+        return None
+    return dbc.Alert(
+        [
+            html.Strong(f"Serving model {serving.service.version}, not the champion. "),
+            serving.reason,
+        ],
+        color="danger",
+        className="mb-0 rounded-0 small text-break",
+    )
+
+
 def shell(ctx: AppContext, identity=None, csrf_token: str | None = None) -> html.Div:
     return html.Div(
         [
             dcc.Location(id=ids.URL),
             navbar(ctx, identity, csrf_token),
             open_banner(ctx.settings.auth),
+            fallback_banner(ctx),
             dbc.Container(id=ids.PAGE, fluid=True, className="pb-4"),
         ]
     )

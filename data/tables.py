@@ -42,3 +42,28 @@ write_probe = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# Which version each alias of a dataset points at (champion, challenger), and every move.
+model_aliases = sa.Table(
+    "model_aliases",
+    metadata,
+    sa.Column("dataset", sa.String(64), primary_key=True),
+    sa.Column("alias", sa.String(16), primary_key=True),
+    sa.Column("version", sa.String(64), nullable=False),
+    sa.Column("set_by", sa.String(64), nullable=False),
+    sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+alias_history = sa.Table(
+    "alias_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dataset", sa.String(64), nullable=False, index=True),
+    sa.Column("alias", sa.String(16), nullable=False),
+    sa.Column("from_version", sa.String(64)),
+    sa.Column("to_version", sa.String(64)),
+    sa.Column("user", sa.String(64), nullable=False),
+    sa.Column("note", sa.String(500), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),  # set, rollback, forced, clear
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -26,9 +26,9 @@ class Freshness:
 
     data: list[str] = field(default_factory=list)
     model: list[str] = field(default_factory=list)
-    refuse: bool = (
-        False  # the champion cannot serve this spec (features differ, none, unreadable)
-    )
+    # Nothing can serve this spec: no version at all, or a champion with other features.
+    # (A champion that does not load is not refused here: another version may serve.)
+    refuse: bool = False
 
     @property
     def fresh(self) -> bool:
@@ -54,13 +54,12 @@ def _model_reasons(settings: Settings, spec: DatasetSpec, source: str, out: Fres
     version = registry.resolve("champion")
     if version is None:
         out.model.append("there is no champion model yet")
-        out.refuse = True
+        out.refuse = not registry.versions()
         return
     try:
         card = registry.card(version)
     except ModelLoadError as exc:
         out.model.append(str(exc))
-        out.refuse = True
         return
     change = _feature_change(card.feature_columns, spec)
     if change:

@@ -264,7 +264,7 @@ def register(
     version = registry.save(pipeline, card)
     score_every_row(settings, spec, frame, pipeline, registry.card(version), progress)
     if promote:
-        registry.set_alias("champion", version)
+        registry.set_alias("champion", version, "model.register", "registered")
     progress(summary(version, card, promote))
     return version
 

@@ -19,6 +19,7 @@ import sklearn
 from pydantic import ValidationError
 from sklearn.exceptions import InconsistentVersionWarning
 
+from data.aliases import ALIASES, AliasStore
 from model.card import Artifact, ModelCard
 
 MODEL_FILE, CARD_FILE, ALIASES_FILE = "model.joblib", "card.json", "aliases.json"
@@ -50,10 +51,13 @@ def _write_json_atomic(path: Path, payload: dict | str) -> None:
 
 
 class Registry:
-    """Model versions of one dataset under `root`, each in its own folder."""
+    """Model versions of one dataset under `root`, each in its own folder; the aliases
+    (champion, challenger) and their history in the database."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, aliases: AliasStore):
         self.root = Path(root)
+        self.alias_store = aliases
+        self._adopt_legacy_aliases()
 
     def versions(self) -> list[str]:
         if not self.root.is_dir():
@@ -61,14 +65,32 @@ class Registry:
         return sorted(p.name for p in self.root.iterdir() if (p / CARD_FILE).is_file())
 
     def aliases(self) -> dict[str, str]:
-        path = self.root / ALIASES_FILE
-        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        return self.alias_store.all()
 
-    def set_alias(self, alias: str, version: str) -> None:
-        """Point an alias at a version, atomically (readers see the old or the new file)."""
-        if version not in self.versions():
+    def set_alias(
+        self,
+        alias: str,
+        version: str | None,
+        user: str = "system",
+        note: str = "",
+        action: str = "set",
+    ) -> str | None:
+        """Point an alias at a version (None clears it), recorded; returns the old one."""
+        if version is not None and version not in self.versions():
             raise ModelLoadError(f"no model version '{version}'")
-        _write_json_atomic(self.root / ALIASES_FILE, {**self.aliases(), alias: version})
+        return self.alias_store.move(alias, version, user, note, action)
+
+    def _adopt_legacy_aliases(self) -> None:
+        """Aliases kept in aliases.json before they moved to the database, moved once."""
+        path = self.root / ALIASES_FILE
+        if not path.is_file() or self.alias_store.all():
+            return
+        for alias, version in json.loads(path.read_text(encoding="utf-8")).items():
+            if version in self.versions() and alias in ALIASES:
+                self.alias_store.move(
+                    alias, version, "migration", f"from {ALIASES_FILE}"
+                )
+        path.rename(path.with_suffix(".json.adopted"))
 
     def resolve(self, alias_or_version: str) -> str | None:
         return self.aliases().get(alias_or_version) or (
@@ -138,3 +160,9 @@ class Registry:
             except InconsistentVersionWarning as exc:
                 raise ModelLoadError(f"model {version}: {exc}") from exc
         return pipeline, card
+
+
+if __name__ == "__main__":
+    from model.registry_cli import main
+
+    main()

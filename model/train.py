@@ -18,6 +18,8 @@ import pandas as pd
 import sklearn
 
 from config import Settings
+from data.aliases import AliasStore
+from data.db import Database
 from data.ingest import ProcessedInfo, ingest, processed_path, read_processed
 from data.spec import DatasetSpec, load_spec
 from data.spec_errors import SpecError
@@ -45,8 +47,12 @@ from model.schema import feature_schema
 from model.service import ModelService
 
 
-def registry_for(settings: Settings, spec: DatasetSpec) -> Registry:
-    return Registry(settings.artifacts_dir / spec.name)
+def registry_for(
+    settings: Settings, spec: DatasetSpec, database: Database | None = None
+) -> Registry:
+    """The dataset's versions on disk, with their aliases in the app's database."""
+    database = database or Database(settings.database).migrate()
+    return Registry(settings.artifacts_dir / spec.name, AliasStore(database, spec.name))
 
 
 def load_processed(
@@ -258,7 +264,7 @@ def train(
     registry = registry_for(settings, spec)
     version = registry.save(pipeline, card)
     if promote:
-        registry.set_alias("champion", version)
+        registry.set_alias("champion", version, "model.train", "trained")
     if card.kind != "multiclass":
         progress("[train] scoring every row for the dashboards")
         service = ModelService(pipeline, registry.card(version))

@@ -13,14 +13,21 @@ def register(server: Flask, ctx) -> None:
     @server.get("/readyz")
     def readyz():
         problem = ctx.database.write_problem()
-        ready = ctx.service is not None and ctx.dataset.total_rows > 0 and not problem
+        serving = ctx.models.serving
+        ready = ctx.dataset.total_rows > 0 and not problem
+        status = (
+            "not ready" if not ready else "degraded" if serving.degraded else "ready"
+        )
         body = {
-            "status": "ready" if ready else "not ready",
+            "status": status,
             "database": problem is None,
-            "model_version": ctx.service.version,
+            "model_version": serving.service.version,
+            "champion": serving.champion,
             "dataset": ctx.spec.name,
             "rows": ctx.dataset.total_rows,
         }
         if problem:
             body["reason"] = f"the database does not take writes: {problem}"
+        elif serving.degraded:
+            body["reason"] = serving.reason
         return jsonify(body), 200 if ready else 503

@@ -12,7 +12,7 @@ import pytest
 from config import DEFAULT_SPEC, Settings
 from data.ingest import ingest
 from data.spec import load_spec
-from model.train import train
+from model.train import registry_for, train
 
 SAMPLE_ROWS = 4000
 TINY_PARAMS = {"max_iter": 30, "max_leaf_nodes": 15}
@@ -100,6 +100,33 @@ def example_context(tmp_path_factory):
         return built[name]
 
     return build
+
+
+@pytest.fixture(scope="session")
+def two_versions(tmp_path_factory, small_settings, flights_spec):
+    """A home with two versions of the flights sample model: (settings, old, new)."""
+    home = tmp_path_factory.mktemp("two-versions")
+    for part in ("data", "artifacts", "cache"):
+        shutil.copytree(small_settings.home / part, home / part)
+    settings = small_settings.with_overrides(home=home)
+    old = registry_for(small_settings, flights_spec).resolve("champion")
+    new = train(
+        settings, flights_spec, {**TINY_PARAMS, "max_iter": 10}, progress=_quiet
+    )
+    return settings, old, new
+
+
+@pytest.fixture()
+def two_version_home(two_versions, tmp_path, flights_spec):
+    """A copy of the two versions, its own database, `new` champion and `old` challenger."""
+    settings, old, new = two_versions
+    for part in ("data", "artifacts", "cache"):
+        shutil.copytree(settings.home / part, tmp_path / part)
+    settings = settings.with_overrides(home=tmp_path)
+    registry = registry_for(settings, flights_spec)
+    registry.set_alias("champion", new, "ada")
+    registry.set_alias("challenger", old, "ada")
+    return settings, registry, old, new
 
 
 @pytest.fixture()

@@ -11,7 +11,9 @@ import pytest
 import requests
 
 from bench.server import free_port
-from config import ROOT
+from config import DEFAULT_SPEC, ROOT
+from data.spec import load_spec
+from model.train import registry_for
 
 
 def _run(argv: list[str], env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:
@@ -132,7 +134,7 @@ def test_alembic_by_hand_upgrades_the_configured_database(tmp_path):
     current = subprocess.run(
         [*alembic, "current"], cwd=ROOT, env=env, capture_output=True, text=True
     )
-    assert "0003 (head)" in current.stdout
+    assert "0004 (head)" in current.stdout
     assert (tmp_path / "flightdeck.db").is_file()
 
 
@@ -142,6 +144,10 @@ def test_python_app_on_loopback_without_users_runs_open_and_says_so(
     home = tmp_path / "home"
     for part in ("data", "artifacts", "cache"):
         shutil.copytree(small_settings.home / part, home / part)
+    # Aliases live in the database, which is not copied (its users would end open mode).
+    champion = registry_for(small_settings, load_spec(DEFAULT_SPEC)).resolve("champion")
+    copy = small_settings.with_overrides(home=home)
+    registry_for(copy, load_spec(DEFAULT_SPEC)).set_alias("champion", champion)
     port = free_port()
     env = {
         "PATH": "/usr/bin:/bin",

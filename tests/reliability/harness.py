@@ -18,6 +18,7 @@ import requests
 
 from bench.dash_client import DashClient, callback_outputs
 from bench.server import HOST, Server
+from data.aliases import AliasStore
 from data.db import Database
 from data.stores import PredictionLog
 from data.users import UserStore
@@ -28,14 +29,18 @@ PREDICT_CHANGED = '{"column":"hour","type":"predict-input"}.value'
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"]
 
 
-def copy_home(source: Path, target: Path) -> Path:
-    """The data, model and score cache of `source`, with a fresh database and test users."""
+def copy_home(source: Path, target: Path, dataset: str = "flights") -> Path:
+    """The data, models and score cache of `source`, with a fresh database holding the
+    same aliases (they live in the database) and the test users."""
     for part in ("data", "artifacts", "cache"):
         if (source / part).exists():
             shutil.copytree(source / part, target / part)
-    add_test_users(
-        UserStore(Database(f"sqlite:///{target / 'flightdeck.db'}").migrate())
-    )
+    database = Database(f"sqlite:///{target / 'flightdeck.db'}").migrate()
+    add_test_users(UserStore(database))
+    source_db = Database(f"sqlite:///{source / 'flightdeck.db'}").migrate()
+    aliases = AliasStore(database, dataset)
+    for alias, version in AliasStore(source_db, dataset).all().items():
+        aliases.move(alias, version, "tests", "copied")
     return target
 
 

@@ -7,6 +7,8 @@ import shutil
 
 import pytest
 
+from data.aliases import AliasStore
+from data.db import Database
 from model.registry import CARD_FILE, MODEL_FILE, ModelLoadError, Registry
 from model.service import InputError, ModelService
 from model.train import registry_for, split
@@ -49,9 +51,15 @@ def test_split_is_by_time(small_settings, flights_spec):
     assert parts["valid"]["sched_dep"].max() < parts["holdout"]["sched_dep"].min()
 
 
+def fresh_registry(root) -> Registry:
+    """A registry in `root` with its aliases in a new SQLite database beside it."""
+    database = Database(f"sqlite:///{root}.db").migrate()
+    return Registry(root, AliasStore(database, "flights"))
+
+
 def _copy_version(registry: Registry, tmp_path) -> tuple[Registry, str]:
     version = registry.resolve("champion")
-    copy = Registry(tmp_path / "reg")
+    copy = fresh_registry(tmp_path / "reg")
     shutil.copytree(registry.root / version, copy.root / version)
     return copy, version
 
@@ -74,18 +82,35 @@ def test_other_sklearn_version_is_refused(registry, tmp_path):
         copy.load(version)
 
 
-def test_aliases_are_atomic_and_checked(registry, tmp_path):
+def test_aliases_are_checked_and_recorded(registry, tmp_path):
     copy, version = _copy_version(registry, tmp_path)
-    copy.set_alias("champion", version)
+    copy.set_alias("champion", version, "ada", "first")
     assert copy.resolve("champion") == version
     with pytest.raises(ModelLoadError):
         copy.set_alias("challenger", "v-missing")
-    assert not list(copy.root.glob("*.tmp"))
+    (move,) = copy.alias_store.history()
+    assert (move.alias, move.to_version, move.user, move.note) == (
+        "champion",
+        version,
+        "ada",
+        "first",
+    )
+
+
+def test_aliases_json_from_before_the_database_is_adopted(registry, tmp_path):
+    version = registry.resolve("champion")
+    root = tmp_path / "old"
+    shutil.copytree(registry.root / version, root / version)
+    (root / "aliases.json").write_text(json.dumps({"champion": version}))
+    adopted = fresh_registry(root)
+    assert adopted.resolve("champion") == version
+    assert adopted.alias_store.history()[0].user == "migration"
+    assert not (root / "aliases.json").exists()
 
 
 def test_missing_champion_is_a_clear_error(tmp_path):
     with pytest.raises(ModelLoadError, match="model.train"):
-        ModelService.from_registry(Registry(tmp_path / "empty"))
+        ModelService.from_registry(fresh_registry(tmp_path / "empty"))
 
 
 def test_later_departure_is_not_less_risky(service):
