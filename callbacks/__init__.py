@@ -1,18 +1,19 @@
 """Thin wiring from inputs to data/model calls to component builders. Registered per app.
 
 Each area's callbacks need a role, which the door checks on every callback request before
-Dash runs it: viewers read the Overview and the Model card, analysts also predict.
+Dash runs it: viewers read the Overview and the Model card, analysts also predict, admins move aliases.
 """
 
 from __future__ import annotations
 
-from callbacks import model_card, navigation, overview, predict
+from callbacks import model_admin, model_card, navigation, overview, predict
 
 AREAS = (
     (navigation, "viewer"),
     (overview, "viewer"),
     (predict, "analyst"),
     (model_card, "viewer"),
+    (model_admin, "admin"),
 )
 
 

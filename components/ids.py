@@ -42,6 +42,19 @@ PREDICT_PROBABILITIES = "predict-probabilities-chart"
 THRESHOLD = "model-threshold"
 CONFUSION_CHART = "model-confusion-chart"
 CONFUSION_SUMMARY = "model-confusion-summary"
+VERSIONS_TABLE = "model-versions-table"
+ALIAS_HISTORY = "model-alias-history"
+VERSION_PICK = "model-version-pick"
+ALIAS_NOTE = "model-alias-note"
+MAKE_CHAMPION = "model-make-champion"
+MAKE_CHALLENGER = "model-make-challenger"
+ROLLBACK = "model-rollback"
+ALIAS_CONFIRM = "model-alias-confirm"  # the confirmation dialog
+ALIAS_CONFIRM_TEXT = "model-alias-confirm-text"
+ALIAS_CONFIRM_OK = "model-alias-confirm-ok"
+ALIAS_CONFIRM_CANCEL = "model-alias-confirm-cancel"
+ALIAS_PENDING = "model-alias-pending"
+ALIAS_MESSAGE = "model-alias-message"
 
 
 def category_filter(column: str) -> dict:

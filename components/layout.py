@@ -179,7 +179,7 @@ def page_for(
             color="warning",
             id=ids.FORBIDDEN,
         )
-    return page.builder(ctx, search)
+    return page.builder(ctx, search, identity)
 
 
 class _Everyone:

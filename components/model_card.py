@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from components import class_figures, ids
 from components import model_figures as figures
+from components.model_versions import versions_card
 from components.theme import percent
 from context import AppContext
 from data.formats import plain
@@ -234,7 +235,7 @@ def _charts(card: ModelCard, labels: dict) -> list:
     return [figures.residuals(curves.residuals), importance]
 
 
-def model_layout(ctx: AppContext, search: str | None = None) -> html.Div:
+def model_layout(ctx: AppContext, search: str | None = None, identity=None) -> html.Div:
     card = ctx.service.card
     labels = {c: e.label for c, e in ctx.service.schema.items()}
     header = html.Div(
@@ -257,4 +258,7 @@ def model_layout(ctx: AppContext, search: str | None = None) -> html.Div:
         dbc.Col(item if isinstance(item, dbc.Card) else _graph(item), lg=6)
         for item in _charts(card, labels)
     ]
-    return html.Div([header, top, dbc.Row(cells, className="g-3")])
+    admin = identity is not None and identity.can("admin")
+    return html.Div(
+        [header, versions_card(ctx, admin), top, dbc.Row(cells, className="g-3")]
+    )

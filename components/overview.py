@@ -223,7 +223,9 @@ def routes_card(ctx: AppContext) -> dbc.Card:
     )
 
 
-def overview_layout(ctx: AppContext, search: str | None = None) -> html.Div:
+def overview_layout(
+    ctx: AppContext, search: str | None = None, identity=None
+) -> html.Div:
     """The Overview, with its filters set from a shared link's query when there is one."""
     initial, problem = view_from_link(ctx, search)
     charts = available_charts(ctx)

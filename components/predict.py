@@ -67,7 +67,9 @@ def predict_form(ctx: AppContext) -> dbc.Card:
     )
 
 
-def predict_layout(ctx: AppContext, search: str | None = None) -> html.Div:
+def predict_layout(
+    ctx: AppContext, search: str | None = None, identity=None
+) -> html.Div:
     header = html.Div(
         [
             html.H4("What-if prediction", className="mb-0"),

@@ -51,6 +51,16 @@ class AliasStore:
         with self.database.engine.connect() as connection:
             return {alias: version for alias, version in connection.execute(query)}
 
+    def holders(self) -> dict[str, tuple[str, str, dt.datetime]]:
+        """Each alias: its version, who set it and when."""
+        columns = model_aliases.c
+        query = sa.select(
+            columns.alias, columns.version, columns.set_by, columns.set_at
+        )
+        with self.database.engine.connect() as connection:
+            rows = connection.execute(query.where(columns.dataset == self.dataset))
+            return {alias: (version, by, at) for alias, version, by, at in rows}
+
     def state(self) -> int:
         """The id of the latest move: changes whenever any alias moves (cheap to poll)."""
         query = sa.select(sa.func.max(alias_history.c.id)).where(

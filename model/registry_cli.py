@@ -27,8 +27,10 @@ from model.train import registry_for
 def version_rows(registry: Registry) -> list[dict]:
     """Each version with its holdout headline and the aliases it holds."""
     held: dict[str, list[str]] = {}
-    for alias, version in registry.aliases().items():
-        held.setdefault(version, []).append(alias)
+    for alias, (version, by, at) in registry.alias_store.holders().items():
+        held.setdefault(version, []).append(
+            f"{alias} (set by {by}, {at:%Y-%m-%d %H:%M})"
+        )
     rows = []
     for version in sorted(registry.versions(), reverse=True):
         try:
@@ -44,6 +46,7 @@ def version_rows(registry: Registry) -> list[dict]:
                 "estimator": f"{card.model.estimator} ({card.model.origin})",
                 "metric": metric,
                 "value": card.metrics["model"].holdout.get(metric),
+                "data": card.dataset.fingerprint[:12],
                 "aliases": held.get(version, []),
             }
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -9,9 +10,10 @@ import time
 import pytest
 
 from app import build_context, create_app
+from components import ids
 from config import ROOT
 from tests.conftest import add_test_users
-from tests.integration.dash_requests import sign_in
+from tests.integration.dash_requests import find_output, post_callback, sign_in
 
 
 def _quiet(_message: str) -> None:
@@ -50,7 +52,8 @@ def test_promote_rollback_and_challenger_are_recorded(two_version_home, cli):
     assert [m.action for m in moves] == ["set", "rollback", "set"]
     assert (moves[2].user, moves[2].note) == ("ada", "holdout AUC better")
     listing = cli("list").stdout
-    assert f"{new}" in listing and "[champion]" in listing and "rollback" in listing
+    assert f"{new}" in listing and "[champion (set by ada" in listing
+    assert "rollback" in listing
 
 
 def test_refusals_are_one_line_and_change_nothing(two_version_home, cli):
@@ -80,3 +83,106 @@ def test_a_running_app_serves_a_promote_within_two_seconds(two_version_home, cli
     assert seen == old
     answer = ctx.service.predict(ctx.service.defaults(), user="ana")
     assert answer.version == old == ctx.log.recent(1)[0]["model_version"]
+
+
+@pytest.fixture()
+def served(two_version_home):
+    settings, registry, old, new = two_version_home
+    ctx = build_context(settings.with_overrides(alias_poll_s=0.0), progress=_quiet)
+    add_test_users(ctx.users)
+    app = create_app(ctx.settings, context=ctx)
+    return ctx, app, registry, old, new
+
+
+def _ask(client, version, button=ids.MAKE_CHAMPION):
+    output = find_output(client, f"{ids.ALIAS_CONFIRM}.is_open")
+    return post_callback(
+        client,
+        output,
+        [
+            {"id": b, "property": "n_clicks", "value": 1 if b == button else None}
+            for b in (
+                ids.MAKE_CHAMPION,
+                ids.MAKE_CHALLENGER,
+                ids.ROLLBACK,
+                ids.ALIAS_CONFIRM_CANCEL,
+            )
+        ],
+        [f"{button}.n_clicks"],
+        [{"id": ids.VERSION_PICK, "property": "value", "value": version}],
+    )
+
+
+def _confirm(client, pending, note="from the page"):
+    output = find_output(client, f"{ids.VERSIONS_TABLE}.children")
+    return post_callback(
+        client,
+        output,
+        [{"id": ids.ALIAS_CONFIRM_OK, "property": "n_clicks", "value": 1}],
+        [f"{ids.ALIAS_CONFIRM_OK}.n_clicks"],
+        [
+            {"id": ids.ALIAS_PENDING, "property": "data", "value": pending},
+            {"id": ids.ALIAS_NOTE, "property": "value", "value": note},
+        ],
+    )
+
+
+def test_an_admin_promotes_from_the_page_with_a_confirmation(served):
+    ctx, app, registry, old, new = served
+    admin = sign_in(app.server.test_client(), "ada")
+    asked = _ask(admin, old).get_json()["response"]
+    assert asked[ids.ALIAS_CONFIRM]["is_open"] is True
+    assert asked[ids.ALIAS_CONFIRM_TEXT]["children"] == f"Make {old} the champion?"
+    pending = asked[ids.ALIAS_PENDING]["data"]
+    assert registry.resolve("champion") == new  # nothing moves before the confirmation
+    done = _confirm(admin, pending).get_json()["response"]
+    assert (
+        old in json.dumps(done[ids.ALIAS_MESSAGE])
+        and done[ids.ALIAS_CONFIRM]["is_open"] is False
+    )
+    assert registry.resolve("champion") == old
+    move = registry.alias_store.history(1)[0]
+    assert (move.user, move.note, move.to_version) == ("ada", "from the page", old)
+    answer = ctx.service.predict(
+        ctx.service.defaults()
+    )  # the next request: the new one
+    assert answer.version == old == ctx.log.recent(1)[0]["model_version"]
+
+
+@pytest.mark.parametrize("name", ["vic", "ana"])
+def test_viewers_and_analysts_get_403_and_nothing_moves(served, name):
+    ctx, app, registry, old, new = served
+    client = sign_in(app.server.test_client(), name)
+    assert _ask(client, old).status_code == 403
+    forged = {"action": "champion", "version": old}
+    response = _confirm(client, forged)
+    assert (
+        response.status_code == 403 and "admin role" in response.get_json()["message"]
+    )
+    assert (
+        registry.resolve("champion") == new and len(registry.alias_store.history()) == 2
+    )
+
+
+@pytest.mark.parametrize(
+    "pending, words",
+    [
+        ({"action": "champion", "version": "v-nope"}, "pick a version"),
+        ({"action": "delete", "version": None}, "unknown action"),
+        ({"action": "rollback", "version": None}, "no earlier champion"),
+    ],
+)
+def test_a_tampered_confirmation_is_refused_in_words(served, pending, words):
+    ctx, app, registry, old, new = served
+    admin = sign_in(app.server.test_client(), "ada")
+    body = _confirm(admin, pending).get_json()["response"]
+    assert words in json.dumps(body[ids.ALIAS_MESSAGE])
+    assert registry.resolve("champion") == new
+
+
+def test_promoting_the_champion_again_is_a_message_not_a_move(served):
+    ctx, app, registry, old, new = served
+    admin = sign_in(app.server.test_client(), "ada")
+    body = _ask(admin, new).get_json()["response"]
+    assert "already the champion" in json.dumps(body[ids.ALIAS_MESSAGE])
+    assert len(registry.alias_store.history()) == 2
