@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 
 import pytest
 
 from app import build_context, create_app
 from components import ids
-from config import ROOT
 from tests.conftest import add_test_users
+from tests.integration.cli import module_runner
 from tests.integration.dash_requests import find_output, post_callback, sign_in
 
 
@@ -22,21 +20,7 @@ def _quiet(_message: str) -> None:
 
 @pytest.fixture()
 def cli(two_version_home):
-    settings = two_version_home[0]
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(settings.home)}
-    env["FLIGHTDECK_HOME"] = str(settings.home)
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "model.registry", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-
-    return run
+    return module_runner("model.registry", two_version_home[0].home)
 
 
 def test_promote_rollback_and_challenger_are_recorded(two_version_home, cli):

@@ -7,8 +7,6 @@ joblib, the registry on disk, and the CLI as a subprocess.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 
 import joblib
 import numpy as np
@@ -27,6 +25,7 @@ from model.register import RegisterError, register
 from model.registry import MODEL_FILE, sha256_of
 from model.service import ModelService
 from model.train import features_of, fit_target, load_processed, registry_for, split
+from tests.integration.cli import module_runner
 
 SAMPLE_ROWS = 4000
 DIABETES_SPEC = ROOT / "examples" / "diabetes" / "spec.toml"
@@ -259,20 +258,7 @@ def test_regression_pipeline_registers_and_non_finite_predictions_are_refused(tm
 
 @pytest.fixture()
 def cli(settings):
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(settings.home)}
-    env["FLIGHTDECK_HOME"] = str(settings.home)
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "model.register", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-
-    return run
+    return module_runner("model.register", settings.home, timeout=300)
 
 
 def test_cli_registers_a_team_file_and_prints_its_version(built, settings, cli):

@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from config import ROOT
 from data.db import Database
 from data.users import UserStore
+from tests.integration.cli import module_runner
 
 
 @pytest.fixture()
 def cli(tmp_path):
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "FLIGHTDECK_HOME": str(tmp_path),
-    }
-
-    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "server.users", *args],
-            cwd=ROOT,
-            env=env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
+    run = module_runner("server.users", tmp_path, timeout=60)
     run.store = lambda: UserStore(Database(f"sqlite:///{tmp_path / 'flightdeck.db'}"))
     return run
 
