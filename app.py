@@ -34,6 +34,7 @@ from model.registry import ModelLoadError
 from model.row_scores import cache_dir, row_scores
 from model.service import ModelService
 from model.serving import ServingModels
+from model.shadow import ShadowScorer
 from model.train import load_processed, registry_for
 from server import auth, door, headers, health
 from server.safety import UnsafeSettings, local_settings, refuse_unsafe
@@ -54,6 +55,7 @@ def build_context(settings: Settings, progress=print) -> AppContext:
         registry_for(settings, spec, database),
         service_maker(settings, spec, prediction_log),
         poll_s=settings.alias_poll_s,
+        shadow=ShadowScorer(prediction_log, settings.shadow),
     )
     service = models.current()
     if models.serving.degraded:

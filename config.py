@@ -11,6 +11,7 @@ DEFAULT_SPEC = ROOT / "data" / "specs" / "flights.toml"
 
 
 AUTH_MODES = ("on", "off", "local")
+SHADOW_MODES = ("background", "inline")
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -61,6 +62,9 @@ class Settings:
     login_limit: str = "5 per minute"
     ratelimit_storage: str = "memory://"
     alias_poll_s: float = 1.0
+    shadow: str = (
+        "background"  # challenger scoring: background (off the request) or inline
+    )
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -84,6 +88,7 @@ class Settings:
             login_limit=env.get("FLIGHTDECK_LOGIN_LIMIT") or "5 per minute",
             ratelimit_storage=env.get("FLIGHTDECK_RATELIMIT_STORAGE") or "memory://",
             alias_poll_s=_number(env, "FLIGHTDECK_ALIAS_POLL_S", 1.0, float),
+            shadow=env.get("FLIGHTDECK_SHADOW") or "background",
         )
 
     def with_overrides(self, **changes) -> Settings:
@@ -93,6 +98,10 @@ class Settings:
     def __post_init__(self) -> None:
         object.__setattr__(self, "spec_path", Path(self.spec_path))
         object.__setattr__(self, "home", Path(self.home))
+        if self.shadow not in SHADOW_MODES:
+            raise ValueError(
+                f"FLIGHTDECK_SHADOW must be one of {SHADOW_MODES}, not '{self.shadow}'"
+            )
         if self.auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {AUTH_MODES}, not '{self.auth}'")
 

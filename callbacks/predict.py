@@ -36,15 +36,13 @@ def register(app, app_ctx) -> None:
     )
     def predict(values):
         identity = require("analyst")
-        service = app_ctx.service  # this request's version, even if a promote lands now
+        schema = app_ctx.service.schema  # every version shares the spec's features
         try:
             raw = values_by_column(
-                dash_ctx.args_grouping["values"],
-                values,
-                ids.PREDICT_INPUT,
-                service.schema,
+                dash_ctx.args_grouping["values"], values, ids.PREDICT_INPUT, schema
             )
-            answer = service.predict(
+            # The version that answers stays this request's, even if a promote lands now.
+            service, answer = app_ctx.models.predict(
                 raw, source="whatif", user=identity.name, request_id=request_id()
             )
         except BadInput as exc:

@@ -8,11 +8,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from data.db import Database
 from data.tables import predictions
+
+
+@dataclass(frozen=True)
+class ShadowAnswer:
+    """The challenger's answer to a logged request, filled into its row after the fact."""
+
+    request_id: str
+    output: float
+    label: str | None
 
 
 def new_request_id() -> str:
@@ -40,7 +51,10 @@ class PredictionLog:
         latency_ms: float,
         output_label: str | None = None,
         user: str | None = None,
+        challenger_version: str | None = None,
         challenger_output: float | None = None,
+        challenger_label: str | None = None,
+        fallback: str | None = None,
         request_id: str | None = None,
     ) -> str:
         """Write one row in its own short transaction and return its request id."""
@@ -55,7 +69,10 @@ class PredictionLog:
             "inputs": json.dumps(inputs, sort_keys=True),
             "output": float(output),
             "output_label": output_label,
+            "challenger_version": challenger_version,
             "challenger_output": challenger_output,
+            "challenger_label": challenger_label,
+            "fallback": fallback,
             "latency_ms": float(latency_ms),
         }
         with self.engine.begin() as connection:
@@ -80,3 +97,41 @@ class PredictionLog:
             return set(
                 connection.execute(sa.select(predictions.c.request_id)).scalars()
             )
+
+    def fill_shadow(self, version: str, answers: Sequence[ShadowAnswer]) -> int:
+        """Write the challenger's answers into their rows (once: filled rows are kept)."""
+        if not answers:
+            return 0
+        c = predictions.c
+        query = (
+            predictions.update()
+            .where(c.request_id == sa.bindparam("rid"))
+            .where(c.challenger_version == version)
+            .where(c.challenger_output.is_(None))
+            .values(
+                challenger_output=sa.bindparam("out"),
+                challenger_label=sa.bindparam("lab"),
+            )
+        )
+        rows = [
+            {"rid": a.request_id, "out": float(a.output), "lab": a.label}
+            for a in answers
+        ]
+        with self.engine.begin() as connection:
+            return connection.execute(query, rows).rowcount
+
+    def shadow_pending(
+        self, version: str, before: dt.datetime, limit: int = 500
+    ) -> list[tuple[str, dict]]:
+        """Rows `version` shadows whose answer is still missing, logged before `before`."""
+        c = predictions.c
+        query = (
+            sa.select(c.request_id, c.inputs)
+            .where(c.challenger_version == version)
+            .where(c.challenger_output.is_(None))
+            .where(c.created_at < before)
+            .order_by(c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            return [(rid, json.loads(text)) for rid, text in connection.execute(query)]

@@ -21,6 +21,14 @@ predictions = sa.Table(
     sa.Column("output_label", sa.String(128)),
     sa.Column("challenger_output", sa.Float),
     sa.Column("latency_ms", sa.Float, nullable=False),
+    # The challenger that shadows this row (its output is filled in after the answer),
+    # and why another version answered when the champion could not (else NULL).
+    sa.Column("challenger_version", sa.String(64)),
+    sa.Column("challenger_label", sa.String(128)),
+    sa.Column("fallback", sa.String(300)),
+    sa.Index(
+        "ix_predictions_shadow_pending", "challenger_version", "challenger_output"
+    ),
 )
 
 users = sa.Table(

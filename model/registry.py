@@ -137,6 +137,18 @@ class Registry:
 
     def load(self, version: str):
         """Return (pipeline, card) after checking sha256 and library version."""
+        card = self.verify(version)
+        path = self.root / version / MODEL_FILE
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", InconsistentVersionWarning)
+            try:
+                pipeline = joblib.load(path)
+            except InconsistentVersionWarning as exc:
+                raise ModelLoadError(f"model {version}: {exc}") from exc
+        return pipeline, card
+
+    def verify(self, version: str) -> ModelCard:
+        """The card, once the artifact's sha256 and library versions check out."""
         card = self.card(version)
         path = self.root / version / MODEL_FILE
         if not path.is_file():
@@ -153,13 +165,7 @@ class Registry:
                 f"model {version} was built with scikit-learn {built_with}, "
                 f"this is {sklearn.__version__}; retrain with `python -m model.train`"
             )
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", InconsistentVersionWarning)
-            try:
-                pipeline = joblib.load(path)
-            except InconsistentVersionWarning as exc:
-                raise ModelLoadError(f"model {version}: {exc}") from exc
-        return pipeline, card
+        return card
 
 
 if __name__ == "__main__":

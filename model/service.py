@@ -245,9 +245,11 @@ class ModelService:
         source: str = "whatif",
         user: str | None = None,
         request_id: str | None = None,
+        log_extra: dict | None = None,
     ) -> Prediction:
         """Validate, then score the row, its per-feature effects and its what-if curve in one call.
 
+        `log_extra` adds columns to the log row (the shadowing challenger, a fallback's reason).
         A feature's effect is this prediction minus the average prediction when that feature
         alone takes its training values (the others held at this row's values).
         """
@@ -274,6 +276,7 @@ class ModelService:
             source,
             user,
             request_id or new_request_id(),
+            log_extra or {},
         )
         return Prediction(
             value,
@@ -288,6 +291,12 @@ class ModelService:
             probabilities,
             color,
         )
+
+    def answers(self, rows: list[dict]) -> list[tuple[float, str]]:
+        """The headline value and label of each validated row (shadow scoring, batched)."""
+        with self.scoring_threads():
+            scores = self.scores(self.frame(rows))
+        return [self._answer(row)[:2] for row in scores]
 
     def _answer(self, row: np.ndarray) -> tuple[float, str, str, dict[str, float]]:
         """The headline value, its label and colour, and the class probabilities."""
@@ -323,6 +332,7 @@ class ModelService:
         source: str,
         user,
         request_id,
+        extra: dict,
     ) -> str | None:
         """Log the prediction before it is returned; no log, no answer."""
         if self.log is None:
@@ -338,6 +348,7 @@ class ModelService:
                 output_label=label or None,
                 latency_ms=latency_ms,
                 request_id=request_id,
+                **extra,
             )
         except Exception as exc:  # any database failure: refuse to answer unlogged
             reason = first_line(exc)

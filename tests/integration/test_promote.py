@@ -11,7 +11,12 @@ from app import build_context, create_app
 from components import ids
 from tests.conftest import add_test_users
 from tests.integration.cli import module_runner
-from tests.integration.dash_requests import find_output, post_callback, sign_in
+from tests.integration.dash_requests import (
+    find_output,
+    pattern_inputs,
+    post_callback,
+    sign_in,
+)
 
 
 def _quiet(_message: str) -> None:
@@ -170,3 +175,28 @@ def test_promoting_the_champion_again_is_a_message_not_a_move(served):
     body = _ask(admin, new).get_json()["response"]
     assert "already the champion" in json.dumps(body[ids.ALIAS_MESSAGE])
     assert len(registry.alias_store.history()) == 2
+
+
+def _predict_over_http(client, ctx, hour: float):
+    output = find_output(client, f"{ids.PREDICT_RESULT}.children")
+    values = {**ctx.service.defaults(), "hour": hour}
+    changed = [f'{{"column":"hour","type":"{ids.PREDICT_INPUT}"}}.value']
+    response = post_callback(
+        client, output, [pattern_inputs(ids.PREDICT_INPUT, values)], changed
+    )
+    assert response.status_code == 200
+
+
+def test_log_rows_name_who_answered_and_who_shadowed_across_a_promote(served):
+    ctx, app, registry, old, new = served
+    analyst = sign_in(app.server.test_client(), "ana")
+    _predict_over_http(analyst, ctx, 7.0)
+    registry.set_alias("champion", old, "ada")  # the old challenger wins
+    registry.set_alias("challenger", new, "ada")
+    _predict_over_http(analyst, ctx, 8.0)
+    assert ctx.models.shadow.flush(10)
+    before, after = reversed(ctx.log.recent(2))
+    assert (before["model_version"], before["challenger_version"]) == (new, old)
+    assert (after["model_version"], after["challenger_version"]) == (old, new)
+    for row in (before, after):
+        assert row["challenger_output"] is not None and row["fallback"] is None

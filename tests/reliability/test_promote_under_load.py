@@ -1,5 +1,6 @@
 """A promote and a rollback while 2 gunicorn workers are under load: no failed request,
-every worker serves the new champion within 2 s, every row names the version that answered.
+every worker serves the new champion within 2 s, every row names the version that answered,
+and every row the challenger shadows gets its answer (none lost).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ def test_promote_then_rollback_under_load(two_versions, tmp_path_factory, app_co
     served = settings.with_overrides(home=home, database_url="")
     registry = registry_for(served, load_spec(settings.spec_path))
     assert registry.resolve("champion") == new
+    registry.set_alias("challenger", old, "ada", "shadow the champion")
     server = Gunicorn(home).start()
     moves: list[tuple[str, dt.datetime]] = []
 
@@ -36,7 +38,7 @@ def test_promote_then_rollback_under_load(two_versions, tmp_path_factory, app_co
         tally = run_clients(
             server.url, app_context.service.defaults(), 12, 16, promote_then_roll_back
         )
-        rows = server.log.recent(100_000)
+        rows = _shadowed(server.log)
     finally:
         server.stop()
     (_, promoted), (_, rolled_back) = moves
@@ -57,6 +59,27 @@ def test_promote_then_rollback_under_load(two_versions, tmp_path_factory, app_co
     assert {r["model_version"] for r in windows["promoted"]} == {old}
     assert {r["model_version"] for r in windows["rolled back"]} == {new}
     assert all(len(window) > 20 for window in windows.values())
+    # The old version shadows the new champion; as champion itself it shadows nothing.
+    assert {r["challenger_version"] for r in windows["before"]} == {old}
+    assert {r["challenger_version"] for r in windows["promoted"]} == {None}
+    assert all(
+        r["challenger_output"] is not None for r in rows if r["challenger_version"]
+    )
+
+
+def _shadowed(log, wait_s: float = 5.0) -> list[dict]:
+    """Every row, once the workers' shadow queues have drained (at most `wait_s`)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        rows = log.recent(100_000)
+        pending = [
+            r
+            for r in rows
+            if r["challenger_version"] and r["challenger_output"] is None
+        ]
+        if not pending or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.2)
 
 
 def _at(row: dict) -> dt.datetime:
