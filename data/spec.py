@@ -212,7 +212,8 @@ class DatasetSpec(Strict):
     def fingerprint(self, scope: Literal["data", "model"]) -> str:
         """sha256 of what the processed data (or the model) depends on in this spec.
 
-        Titles, labels, charts and filters change neither, so editing them rebuilds nothing.
+        Titles, labels, charts, filters and the promotion gate change neither, so editing
+        them rebuilds nothing.
         """
         parts = {
             "source": self.source.model_dump(mode="json"),
@@ -227,7 +228,7 @@ class DatasetSpec(Strict):
             parts.update(
                 split=[self.train_end, self.valid_end],
                 baseline=list(self.baseline_columns),
-                model=self.model.model_dump(mode="json"),
+                model=self.model.model_dump(mode="json", exclude={"gate"}),
             )
         text = json.dumps(parts, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()

@@ -107,9 +107,25 @@ def _last(bound: float | None) -> float:
     return 2.0 if bound is None else bound
 
 
+class Gate(Strict):
+    """When a retrained candidate replaces the champion (see model/gate.py)."""
+
+    margin: float = Field(
+        0.0,
+        ge=0,
+        description="How much better the primary metric must be (AUC up, RMSE down)",
+    )
+    tolerance: float = Field(
+        0.001,
+        ge=0,
+        description="How much worse calibration may get (Brier; log loss for multi-class)",
+    )
+
+
 class ModelChoice(Strict):
     estimator: Literal[ESTIMATORS] = "hist_gradient_boosting"  # type: ignore[valid-type]
     params: dict[str, int | float | str | bool] = {}
+    gate: Gate = Gate()
 
 
 def estimator_params(name: str, classification: bool) -> set[str]:

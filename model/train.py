@@ -1,16 +1,16 @@
 """Train a model version for a dataset spec, with progress, and register it.
 
-python -m model.train [--spec SPEC] [--no-promote] [--estimator NAME] [--compare]
+python -m model.train runs model/train_cli.py: a candidate judged by the gate.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
 import platform
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import joblib
 import numpy as np
@@ -21,8 +21,7 @@ from config import Settings
 from data.aliases import AliasStore
 from data.db import Database
 from data.ingest import ProcessedInfo, ingest, processed_path, read_processed
-from data.spec import DatasetSpec, load_spec
-from data.spec_errors import SpecError
+from data.spec import DatasetSpec
 from data.target import target_numbers
 from model import evaluate
 from model.card import (
@@ -35,7 +34,6 @@ from model.card import (
     SplitPart,
 )
 from model.pipeline import (
-    ParamError,
     build_baseline,
     class_order,
     fit_model,
@@ -227,16 +225,26 @@ def build_card(spec, frame, parts, info, models, model_info, progress) -> ModelC
     )
 
 
-def train(
+@dataclass(frozen=True)
+class Candidate:
+    """A version just fitted and saved (no alias yet), with the data it was judged on."""
+
+    version: str
+    card: ModelCard
+    pipeline: object
+    frame: pd.DataFrame
+    parts: dict[str, pd.DataFrame]
+    registry: Registry
+
+
+def fit_candidate(
     settings: Settings,
     spec: DatasetSpec,
     params: dict | None = None,
-    promote: bool = True,
     progress: Callable[[str], None] = print,
     estimator: str | None = None,
-) -> str:
-    """Fit model and baseline, write a version with its card, and (by default) make it champion."""
-    started = time.perf_counter()
+) -> Candidate:
+    """Fit model and baseline, and save a version with its card; no alias moves."""
     frame, info = load_processed(settings, spec, progress)
     parts = split(frame, spec)
     sizes = ", ".join(f"{k} {len(v):,}" for k, v in parts.items())
@@ -263,63 +271,55 @@ def train(
     )
     registry = registry_for(settings, spec)
     version = registry.save(pipeline, card)
+    return Candidate(version, registry.card(version), pipeline, frame, parts, registry)
+
+
+def score_rows(settings: Settings, spec: DatasetSpec, candidate: Candidate, progress):
+    """Cache the version's score of every row, which the dashboards show for the champion."""
+    if candidate.card.kind == "multiclass":
+        return
+    progress("[train] scoring every row for the dashboards")
+    row_scores(
+        ModelService(candidate.pipeline, candidate.card),
+        candidate.frame,
+        processed_path(settings, spec),
+        cache_dir(settings.home, spec.name),
+    )
+
+
+def headline(card: ModelCard) -> str:
+    """The holdout metrics in one line."""
+    return ", ".join(
+        f"{k} {v:.4g}" for k, v in card.metrics["model"].holdout.items() if k != "rows"
+    )
+
+
+def train(
+    settings: Settings,
+    spec: DatasetSpec,
+    params: dict | None = None,
+    promote: bool = True,
+    progress: Callable[[str], None] = print,
+    estimator: str | None = None,
+) -> str:
+    """Fit and save a version and (by default) make it champion without a gate: the first
+    build and a rebuild after the data or spec changed. `python -m model.train` gates."""
+    started = time.perf_counter()
+    candidate = fit_candidate(settings, spec, params, progress, estimator)
     if promote:
-        registry.set_alias("champion", version, "model.train", "trained")
-    if card.kind != "multiclass":
-        progress("[train] scoring every row for the dashboards")
-        service = ModelService(pipeline, registry.card(version))
-        row_scores(
-            service,
-            frame,
-            processed_path(settings, spec),
-            cache_dir(settings.home, spec.name),
+        candidate.registry.set_alias(
+            "champion", candidate.version, "model.train", "trained"
         )
-    headline = card.metrics["model"].holdout
+    score_rows(settings, spec, candidate, progress)
     progress(
-        f"[train] saved {version} ({'champion' if promote else 'not promoted'}); holdout "
-        + ", ".join(f"{k} {v:.4g}" for k, v in headline.items() if k != "rows")
-        + f"; total {time.perf_counter() - started:.1f}s"
+        f"[train] saved {candidate.version} "
+        f"({'champion' if promote else 'not promoted'}); holdout "
+        f"{headline(candidate.card)}; total {time.perf_counter() - started:.1f}s"
     )
-    return version
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Train and register a model version.")
-    parser.add_argument(
-        "--spec", help="spec TOML (default: FLIGHTDECK_SPEC or flights)"
-    )
-    parser.add_argument(
-        "--no-promote", action="store_true", help="do not make it the champion"
-    )
-    parser.add_argument(
-        "--estimator", help="hist_gradient_boosting or logistic_regression"
-    )
-    parser.add_argument("--max-iter", type=int, help="boosting rounds (a cap)")
-    parser.add_argument(
-        "--compare",
-        action="store_true",
-        help="fit both estimators, compare them on the validation split, register nothing",
-    )
-    args = parser.parse_args(argv)
-    settings = Settings.from_env()
-    try:
-        spec = load_spec(args.spec or settings.spec_path)
-        if args.compare:
-            from model.compare import compare
-
-            compare(settings, spec)
-            return
-        params = {"max_iter": args.max_iter} if args.max_iter else None
-        train(
-            settings,
-            spec,
-            params=params,
-            promote=not args.no_promote,
-            estimator=args.estimator,
-        )
-    except (SpecError, ParamError) as exc:
-        raise SystemExit(f"model.train: {exc}") from None
+    return candidate.version
 
 
 if __name__ == "__main__":
+    from model.train_cli import main
+
     main()
