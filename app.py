@@ -14,6 +14,7 @@ import sys
 import time
 
 import dash
+import diskcache
 from flask import has_request_context
 from flask_wtf.csrf import generate_csrf
 
@@ -106,6 +107,14 @@ def service_maker(settings: Settings, spec, prediction_log):
     return make
 
 
+def background_manager(settings: Settings) -> dash.DiskcacheManager:
+    """Background jobs (the Model page's retrain) run in their own process, their state in
+    a disk cache under the home, shared by every worker of this machine."""
+    return dash.DiskcacheManager(
+        diskcache.Cache(str(settings.home / "jobs")), expire=3600
+    )
+
+
 def create_app(
     settings: Settings | None = None, context: AppContext | None = None
 ) -> dash.Dash:
@@ -127,6 +136,7 @@ def create_app(
         update_title=None,
         serve_locally=True,
         compress=settings.compress,
+        background_callback_manager=background_manager(settings),
     )
     # Set first: Dash calls a layout function at once unless there is a validation layout.
     app.validation_layout = validation_layout(ctx)

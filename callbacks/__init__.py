@@ -6,7 +6,14 @@ Dash runs it: viewers read the Overview and the Model card, analysts also predic
 
 from __future__ import annotations
 
-from callbacks import model_admin, model_card, navigation, overview, predict
+from callbacks import (
+    model_admin,
+    model_card,
+    model_retrain,
+    navigation,
+    overview,
+    predict,
+)
 
 AREAS = (
     (navigation, "viewer"),
@@ -14,6 +21,7 @@ AREAS = (
     (predict, "analyst"),
     (model_card, "viewer"),
     (model_admin, "admin"),
+    (model_retrain, "admin"),
 )
 
 

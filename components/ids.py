@@ -67,3 +67,14 @@ def range_filter(column: str) -> dict:
 
 def predict_input(column: str) -> dict:
     return {"type": PREDICT_INPUT, "column": column}
+
+# Model page: retrain behind the gate, as a background job (admins).
+RETRAIN_START = "model-retrain-start"
+RETRAIN_CANCEL = "model-retrain-cancel"
+RETRAIN_TICKET = "model-retrain-ticket"
+RETRAIN_PROGRESS = "model-retrain-progress"
+RETRAIN_STATUS = "model-retrain-status"
+RETRAIN_RESULT = "model-retrain-result"
+RETRAIN_FORCE = "model-retrain-force"
+RETRAIN_RUNNING = "model-retrain-running"
+RETRAIN_STAGE = "model-retrain-stage"

@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from components import class_figures, ids
 from components import model_figures as figures
+from components.model_retrain import retrain_card
 from components.model_versions import versions_card
 from components.theme import percent
 from context import AppContext
@@ -260,5 +261,11 @@ def model_layout(ctx: AppContext, search: str | None = None, identity=None) -> h
     ]
     admin = identity is not None and identity.can("admin")
     return html.Div(
-        [header, versions_card(ctx, admin), top, dbc.Row(cells, className="g-3")]
+        [
+            header,
+            versions_card(ctx, admin),
+            retrain_card(admin),
+            top,
+            dbc.Row(cells, className="g-3"),
+        ]
     )

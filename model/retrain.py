@@ -56,6 +56,15 @@ def retrain_lock(settings: Settings, spec: DatasetSpec, by: str) -> Iterator[Non
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def retrain_busy(settings: Settings, spec: DatasetSpec) -> str | None:
+    """Why a retrain cannot start now (one is running), else None."""
+    try:
+        with retrain_lock(settings, spec, "a check"):
+            return None
+    except RetrainBusy as exc:
+        return str(exc)
+
+
 @dataclass(frozen=True)
 class RetrainResult:
     """The candidate, the champion it was judged against, the verdict, and the wall time."""

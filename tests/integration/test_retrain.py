@@ -6,12 +6,18 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 
+from app import build_context, create_app
+from callbacks.model_retrain import read_ticket
+from components import ids
 from config import DEFAULT_SPEC
 from data.spec import load_spec
 from model.retrain import champion_scores, retrain_lock
 from model.train import fit_candidate
+from tests.conftest import add_test_users
 from tests.integration.cli import module_runner
+from tests.integration.dash_requests import find_output, post_callback, sign_in
 
 
 def _spec_with_gate(tmp_path, margin: float):
@@ -104,3 +110,42 @@ def test_the_gate_does_not_make_the_model_stale(tmp_path):
     gated = load_spec(_spec_with_gate(tmp_path, margin=0.01))
     assert gated.model.gate.margin == 0.01
     assert plain.fingerprint("model") == gated.fingerprint("model")
+
+
+@pytest.fixture()
+def retrain_app(two_version_home):
+    settings = two_version_home[0]
+    ctx = build_context(settings, progress=lambda _: None)
+    add_test_users(ctx.users)
+    return create_app(settings, context=ctx)
+
+
+def _start(client, force=False):
+    output = find_output(client, f"{ids.RETRAIN_TICKET}.data")
+    return post_callback(
+        client,
+        output,
+        [{"id": ids.RETRAIN_START, "property": "n_clicks", "value": 1}],
+        [f"{ids.RETRAIN_START}.n_clicks"],
+        [{"id": ids.RETRAIN_FORCE, "property": "value", "value": force}],
+    )
+
+
+@pytest.mark.parametrize("name", ["vic", "ana"])
+def test_viewers_and_analysts_get_403_on_retrain(retrain_app, name):
+    response = _start(sign_in(retrain_app.server.test_client(), name))
+    assert response.status_code == 403
+    assert "admin role" in response.get_json()["message"]
+
+
+def test_an_admin_gets_a_signed_ticket_the_job_reads_back(retrain_app):
+    admin = sign_in(retrain_app.server.test_client(), "ada")
+    body = _start(admin, force=True).get_json()["response"]
+    ticket = body[ids.RETRAIN_TICKET]["data"]
+    assert read_ticket(retrain_app, ticket) == {"by": "ada", "force": True}
+    forged = ticket[:-3] + ("abc" if not ticket.endswith("abc") else "xyz")
+    assert read_ticket(retrain_app, forged) is None
+    for junk in (None, 7, {"by": "ada"}, "", "a.b.c"):
+        assert read_ticket(retrain_app, junk) is None
+    other = URLSafeTimedSerializer("another secret", salt="flightdeck-retrain")
+    assert read_ticket(retrain_app, other.dumps({"by": "ada"})) is None

@@ -1,0 +1,150 @@
+"""Model page, admins only: a retrain as a Dash background job, with progress, cancel and
+the gate's verdict.
+
+The start button (a normal callback, `require("admin")`) hands the browser a ticket signed
+with the app's secret naming the admin; the job, which runs in its own process without the
+request, accepts only a fresh ticket it can verify, and records that admin. One retrain
+runs at a time (a file lock, across workers); a cancelled job saves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, no_update
+from dash.exceptions import PreventUpdate
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from components import ids
+from components.model_retrain import stage_of, verdict_view
+from components.model_versions import alias_history, versions_table
+from data.db import first_line
+from data.spec_errors import SpecError
+from model.pipeline import ParamError
+from model.retrain import RetrainBusy, retrain, retrain_busy
+from server.auth import require
+
+TICKET_MAX_AGE_S = 120
+SHOWN = {"display": "block"}
+HIDDEN = {"display": "none"}
+
+
+def _signer(app) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(app.server.secret_key, salt="flightdeck-retrain")
+
+
+def read_ticket(app, ticket) -> dict | None:
+    """The ticket's claims (who, force) if it is ours and fresh, else None."""
+    try:
+        claims = _signer(app).loads(ticket, max_age=TICKET_MAX_AGE_S)
+    except (BadSignature, TypeError):
+        return None
+    if not isinstance(claims, dict) or not isinstance(claims.get("by"), str):
+        return None
+    return {"by": claims["by"], "force": claims.get("force") is True}
+
+
+def _alert(words: str, color: str) -> dbc.Alert:
+    return dbc.Alert(words, color=color, className="small mb-0")
+
+
+def register(app, app_ctx) -> None:
+    settings, spec = app_ctx.settings, app_ctx.spec
+
+    @app.callback(
+        Output(ids.RETRAIN_TICKET, "data"),
+        Output(ids.RETRAIN_STATUS, "children"),
+        Input(ids.RETRAIN_START, "n_clicks"),
+        State(ids.RETRAIN_FORCE, "value"),
+        prevent_initial_call=True,
+    )
+    def start(n_clicks, force):
+        """Check the role and that no retrain runs, then sign a ticket for the job."""
+        identity = require("admin")
+        if not n_clicks:
+            raise PreventUpdate
+        busy = retrain_busy(settings, spec)
+        if busy:
+            return no_update, _alert(busy, "warning")
+        claims = {"by": identity.name, "force": force is True}
+        return _signer(app).dumps(claims), None
+
+    @app.callback(
+        output={
+            "result": Output(ids.RETRAIN_RESULT, "children"),
+            "table": Output(ids.VERSIONS_TABLE, "children", allow_duplicate=True),
+            "history": Output(ids.ALIAS_HISTORY, "children", allow_duplicate=True),
+        },
+        inputs={"ticket": Input(ids.RETRAIN_TICKET, "data")},
+        background=True,
+        running=[
+            (Output(ids.RETRAIN_START, "disabled"), True, False),
+            (Output(ids.RETRAIN_CANCEL, "disabled"), False, True),
+            (Output(ids.RETRAIN_RUNNING, "style"), SHOWN, HIDDEN),
+        ],
+        cancel=[Input(ids.RETRAIN_CANCEL, "n_clicks")],
+        progress=[
+            Output(ids.RETRAIN_PROGRESS, "value"),
+            Output(ids.RETRAIN_STAGE, "children"),
+        ],
+        progress_default=[0, "Starting …"],
+        prevent_initial_call=True,
+    )
+    def run(set_progress, ticket):
+        """Retrain behind the gate in the job's own process, reporting each stage."""
+        claims = read_ticket(app, ticket)
+        if claims is None:
+            refused = "This retrain request is not valid or has expired; start again."
+            return {
+                "result": _alert(refused, "danger"),
+                "table": no_update,
+                "history": no_update,
+            }
+
+        def report(message: str) -> None:
+            stage = stage_of(message)
+            if stage is not None:
+                set_progress(stage)
+
+        try:
+            result = retrain(
+                settings,
+                spec,
+                force=claims["force"],
+                by=claims["by"],
+                note="retrained from the Model page",
+                progress=report,
+            )
+        except RetrainBusy as exc:
+            return {
+                "result": _alert(str(exc), "warning"),
+                "table": no_update,
+                "history": no_update,
+            }
+        except (SpecError, ParamError, OSError, ValueError) as exc:
+            failed = f"The retrain failed: {first_line(exc)}"
+            return {
+                "result": _alert(failed, "danger"),
+                "table": no_update,
+                "history": no_update,
+            }
+        return {
+            "result": verdict_view(result),
+            "table": versions_table(app_ctx),
+            "history": alias_history(app_ctx),
+        }
+
+    @app.callback(
+        Output(ids.RETRAIN_RESULT, "children", allow_duplicate=True),
+        Input(ids.RETRAIN_CANCEL, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def cancelled(n_clicks):
+        """Say what a cancel leaves: no alias moved, nothing half-written."""
+        require("admin")
+        if not n_clicks:
+            raise PreventUpdate
+        return _alert(
+            "Retrain cancelled: no alias moved. A version saved before the cancel "
+            "stays in the list, unpromoted.",
+            "secondary",
+        )
