@@ -33,6 +33,7 @@ from app import build_context
 from bench.browser import browser_section
 from bench.browser_rows import browser_rows
 from bench.dash_client import DashClient
+from bench.lifecycle import run_lifecycle
 from bench.measure import log, pct
 from bench.overview import PandasBaseline, overview_http
 from bench.overview_form import OverviewForm
@@ -103,6 +104,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action=toggle,
         default=True,
         help="first page load and what-if redraw in headless Chromium (default on)",
+    )
+    add(
+        "--lifecycle",
+        action=toggle,
+        default=True,
+        help="retrain wall time, shadow cost, promote swap time (default on)",
     )
     add("--requests", type=int, help="overview requests (overrides the plan)")
     results = RESULTS / "latest.json"
@@ -264,10 +271,15 @@ def main(argv: list[str] | None = None) -> int:
         args.credentials = bench_user(server_db)
         ctx, scenarios = served_app(args, plan, settings, server_db, res)
         tenx_sections(args, plan, ctx, settings, server_db, scenarios, res)
+    lifecycle = []
+    if args.lifecycle:
+        found = run_lifecycle(n=20 if args.quick else 60)
+        lifecycle = found.pop("rows")
+        res["lifecycle"] = found
     res["loadavg_after"] = os.getloadavg()
     res["elapsed_s"] = time.perf_counter() - started
     res["busy"] = res["loadavg_before"][0] >= 0.5 * (os.cpu_count() or 1)
-    rows = build_rows(res, browser_rows(res.get("browser")))
+    rows = build_rows(res, browser_rows(res.get("browser"))) + lifecycle
     res["table"] = as_records(rows)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(res, indent=1, default=str), encoding="utf-8")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask, jsonify
 
 
@@ -23,6 +25,8 @@ def register(server: Flask, ctx) -> None:
             "database": problem is None,
             "model_version": serving.service.version,
             "champion": serving.champion,
+            "challenger": serving.shadow.version if serving.shadow else None,
+            "worker": os.getpid(),  # which process answered (several under gunicorn)
             "dataset": ctx.spec.name,
             "rows": ctx.dataset.total_rows,
         }
