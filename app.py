@@ -24,13 +24,14 @@ from config import Settings
 from context import AppContext
 from data.dataset import Dataset
 from data.db import Database, DatabaseError
-from data.ingest import processed_path
+from data.ingest import processed_path, read_processed
 from data.spec import SpecError, load_spec
 from data.spec_check import check_spec
 from data.stores import PredictionLog
 from data.users import UserStore
 from model.explain import Band
 from model.freshness import ensure_fresh
+from model.live_scores import LiveDataset
 from model.registry import ModelLoadError
 from model.row_scores import cache_dir, row_scores
 from model.service import ModelService
@@ -61,11 +62,7 @@ def build_context(settings: Settings, progress=print) -> AppContext:
     service = models.current()
     if models.serving.degraded:
         progress(f"[start] serving {service.version}: {models.serving.reason}")
-    dataset = Dataset.from_frame(frame, spec, info.classes)
-    if service.kind != "multiclass":
-        data_file = processed_path(settings, spec)
-        home = cache_dir(settings.home, spec.name)
-        dataset = dataset.with_scores(row_scores(service, frame, data_file, home))
+    data = live_dataset(settings, spec, frame, info, service)
     # No connection is carried into forked workers: each opens its own on first use.
     database.dispose()
     progress(
@@ -75,12 +72,27 @@ def build_context(settings: Settings, progress=print) -> AppContext:
     return AppContext(
         settings=settings,
         spec=spec,
-        dataset=dataset,
+        data=data,
         models=models,
         log=prediction_log,
         database=database,
         users=UserStore(database),
     )
+
+
+def live_dataset(settings: Settings, spec, frame, info, service) -> LiveDataset:
+    """The dataset scored by the serving version, rescored when a promote changes it."""
+    dataset = Dataset.from_frame(frame, spec, info.classes)
+    if service.kind == "multiclass":  # the Overview shows class mixes, not scores
+        return LiveDataset(dataset)
+    data_file = processed_path(settings, spec)
+    home = cache_dir(settings.home, spec.name)
+
+    def rescore(new: ModelService):  # the frame is read again, not kept in memory
+        return row_scores(new, read_processed(data_file, spec)[0], data_file, home)
+
+    scores = row_scores(service, frame, data_file, home)
+    return LiveDataset(dataset.with_scores(scores), service.version, rescore)
 
 
 def service_maker(settings: Settings, spec, prediction_log):

@@ -10,6 +10,7 @@ from data.db import Database
 from data.spec import DatasetSpec
 from data.stores import PredictionLog
 from data.users import UserStore
+from model.live_scores import LiveDataset
 from model.service import ModelService
 from model.serving import ServingModels
 
@@ -18,7 +19,7 @@ from model.serving import ServingModels
 class AppContext:
     settings: Settings
     spec: DatasetSpec
-    dataset: Dataset
+    data: LiveDataset
     models: ServingModels
     log: PredictionLog
     database: Database
@@ -28,6 +29,11 @@ class AppContext:
     def service(self) -> ModelService:
         """The service answering now: read once per request, it stays that request's."""
         return self.models.current()
+
+    @property
+    def dataset(self) -> Dataset:
+        """The data, scored by the version serving now (a promote rescored off the request)."""
+        return self.data.current(self.service)
 
     @property
     def outcome(self) -> str:

@@ -20,6 +20,7 @@ from config import Settings
 from context import AppContext
 from data.dataset import Dataset
 from data.ingest import processed_path, read_processed
+from model.live_scores import LiveDataset
 
 FACTOR = 10
 
@@ -45,7 +46,7 @@ def context_10x(settings: Settings, factor: int = FACTOR, progress=print) -> App
         f"[bench] {ctx.spec.name} x{factor}: {len(big):,} rows ready in "
         f"{time.perf_counter() - started:.1f}s"
     )
-    return dataclasses.replace(ctx, dataset=dataset)
+    return dataclasses.replace(ctx, data=LiveDataset(dataset))
 
 
 def __getattr__(name: str):

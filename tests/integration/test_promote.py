@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import time
 
+import numpy as np
 import pytest
 
 from app import build_context, create_app
 from components import ids
+from data.ingest import processed_path, read_processed
 from tests.conftest import add_test_users
 from tests.integration.cli import module_runner
 from tests.integration.dash_requests import (
@@ -200,3 +202,18 @@ def test_log_rows_name_who_answered_and_who_shadowed_across_a_promote(served):
     assert (after["model_version"], after["challenger_version"]) == (old, new)
     for row in (before, after):
         assert row["challenger_output"] is not None and row["fallback"] is None
+
+
+def test_the_overview_scores_follow_a_promote(served, flights_spec):
+    ctx, app, registry, old, new = served
+    before = ctx.dataset.columns.score.copy()
+    registry.set_alias("champion", old, "ada")
+    assert ctx.service.version == old
+    # The first read after the swap starts the rescoring, and still answers meanwhile.
+    assert np.array_equal(ctx.dataset.columns.score, before)
+    assert ctx.data.wait(old, timeout_s=30)
+    after = ctx.dataset.columns.score
+    frame, _ = read_processed(processed_path(ctx.settings, flights_spec), flights_spec)
+    expected = ctx.service.predict_frame(frame)
+    assert np.allclose(after, expected, atol=1e-6)
+    assert not np.allclose(before, after)
