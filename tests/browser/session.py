@@ -47,3 +47,14 @@ def scroll_into_view(dash_duo, element) -> None:
     WebDriverWait(dash_duo.driver, SETTLE_TIMEOUT, poll_frequency=0.1).until(
         settled, "the element never came to rest inside the viewport"
     )
+
+
+def two_version_app(two_version_home):
+    """A fresh app over the two-version home (aliases read at once), with test users."""
+    from app import build_context, create_app
+    from tests.conftest import add_test_users
+
+    settings = two_version_home[0].with_overrides(alias_poll_s=0.0)
+    ctx = build_context(settings, progress=lambda _: None)
+    add_test_users(ctx.users)
+    return create_app(settings, context=ctx)

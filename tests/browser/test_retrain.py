@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from app import build_context, create_app
 from components import ids
 from model.retrain import retrain_lock
-from tests.browser.session import scroll_into_view, start_signed_in
-from tests.conftest import add_test_users
+from tests.browser.session import (
+    scroll_into_view,
+    start_signed_in,
+    two_version_app,
+)
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 20
 RETRAIN_TIMEOUT = 120
-
-
-def _app(two_version_home):
-    settings = two_version_home[0].with_overrides(alias_poll_s=0.0)
-    ctx = build_context(settings, progress=lambda _: None)
-    add_test_users(ctx.users)
-    return create_app(settings, context=ctx)
 
 
 def _start(dash_duo):
@@ -32,7 +27,7 @@ def _start(dash_duo):
 
 def test_rtr001_admin_retrains_and_sees_the_verdict(dash_duo, two_version_home):
     _, registry, old, new = two_version_home
-    start_signed_in(dash_duo, _app(two_version_home), "ada")
+    start_signed_in(dash_duo, two_version_app(two_version_home), "ada")
     dash_duo.wait_for_page(f"{dash_duo.server_url}/model")
     _start(dash_duo)
     dash_duo.wait_for_contains_text(
@@ -55,7 +50,7 @@ def test_rtr001_admin_retrains_and_sees_the_verdict(dash_duo, two_version_home):
 
 def test_rtr002_one_retrain_at_a_time(dash_duo, two_version_home, flights_spec):
     settings, registry, old, new = two_version_home
-    start_signed_in(dash_duo, _app(two_version_home), "ada")
+    start_signed_in(dash_duo, two_version_app(two_version_home), "ada")
     dash_duo.wait_for_page(f"{dash_duo.server_url}/model")
     with retrain_lock(settings, flights_spec, "cron"):
         _start(dash_duo)
@@ -67,7 +62,7 @@ def test_rtr002_one_retrain_at_a_time(dash_duo, two_version_home, flights_spec):
 
 
 def test_rtr003_a_viewer_cannot_retrain(dash_duo, two_version_home):
-    start_signed_in(dash_duo, _app(two_version_home), "vic")
+    start_signed_in(dash_duo, two_version_app(two_version_home), "vic")
     dash_duo.wait_for_page(f"{dash_duo.server_url}/model")
     button = dash_duo.wait_for_element(f"#{ids.RETRAIN_START}", timeout=TIMEOUT)
     assert not button.is_enabled()

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from app import build_context, create_app
 from components import ids
-from tests.browser.session import scroll_into_view, start_signed_in
-from tests.conftest import add_test_users
+from tests.browser.session import (
+    scroll_into_view,
+    start_signed_in,
+    two_version_app,
+)
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 20
 
 
-def _app(two_version_home):
-    settings = two_version_home[0].with_overrides(alias_poll_s=0.0)
-    ctx = build_context(settings, progress=lambda _: None)
-    add_test_users(ctx.users)
-    return create_app(settings, context=ctx)
-
-
 def test_ver001_admin_promotes_with_a_confirmation(dash_duo, two_version_home):
     _, registry, old, new = two_version_home
-    start_signed_in(dash_duo, _app(two_version_home), "ada")
+    start_signed_in(dash_duo, two_version_app(two_version_home), "ada")
     dash_duo.wait_for_page(f"{dash_duo.server_url}/model")
     dash_duo.wait_for_contains_text(f"#{ids.VERSIONS_TABLE}", old, timeout=TIMEOUT)
     dash_duo.wait_for_contains_text(f"#{ids.VERSIONS_TABLE}", "champion", TIMEOUT)
@@ -43,7 +38,7 @@ def test_ver001_admin_promotes_with_a_confirmation(dash_duo, two_version_home):
 
 
 def test_ver002_a_viewer_sees_versions_but_cannot_move_them(dash_duo, two_version_home):
-    start_signed_in(dash_duo, _app(two_version_home), "vic")
+    start_signed_in(dash_duo, two_version_app(two_version_home), "vic")
     dash_duo.wait_for_page(f"{dash_duo.server_url}/model")
     dash_duo.wait_for_contains_text(f"#{ids.VERSIONS_TABLE}", "champion", TIMEOUT)
     assert not dash_duo.find_element(f"#{ids.MAKE_CHAMPION}").is_enabled()
