@@ -9,6 +9,7 @@ from __future__ import annotations
 from callbacks import (
     model_admin,
     model_card,
+    model_compare,
     model_retrain,
     navigation,
     overview,
@@ -20,6 +21,7 @@ AREAS = (
     (overview, "viewer"),
     (predict, "analyst"),
     (model_card, "viewer"),
+    (model_compare, "viewer"),
     (model_admin, "admin"),
     (model_retrain, "admin"),
 )

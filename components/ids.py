@@ -68,6 +68,7 @@ def range_filter(column: str) -> dict:
 def predict_input(column: str) -> dict:
     return {"type": PREDICT_INPUT, "column": column}
 
+
 # Model page: retrain behind the gate, as a background job (admins).
 RETRAIN_START = "model-retrain-start"
 RETRAIN_CANCEL = "model-retrain-cancel"
@@ -78,3 +79,8 @@ RETRAIN_RESULT = "model-retrain-result"
 RETRAIN_FORCE = "model-retrain-force"
 RETRAIN_RUNNING = "model-retrain-running"
 RETRAIN_STAGE = "model-retrain-stage"
+
+# Model page: two versions side by side (every signed-in user).
+COMPARE_A = "model-compare-a"
+COMPARE_B = "model-compare-b"
+COMPARE_VIEW = "model-compare-view"

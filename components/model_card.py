@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from components import class_figures, ids
 from components import model_figures as figures
+from components.model_compare import compare_card
 from components.model_retrain import retrain_card
 from components.model_versions import versions_card
 from components.theme import percent
@@ -265,6 +266,7 @@ def model_layout(ctx: AppContext, search: str | None = None, identity=None) -> h
             header,
             versions_card(ctx, admin),
             retrain_card(admin),
+            compare_card(ctx),
             top,
             dbc.Row(cells, className="g-3"),
         ]
