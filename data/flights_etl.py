@@ -12,16 +12,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from data.holidays import days_to_holiday
+
 DELAY_MINUTES = 15
 WEATHER_COLUMNS = ["temp", "humid", "wind_speed", "precip", "visib", "pressure"]
 COORDINATES = ["origin_lat", "origin_lon", "dest_lat", "dest_lon"]
+# Known from the timetable, the fleet register and the calendar before a flight leaves.
+SCHEDULE_COLUMNS = ["plane_age", "origin_departures", "holiday_days"]
 # What load_flights returns, so a spec can be checked against it without reading anything.
 COLUMNS = [
     *["sched_dep", "carrier", "origin", "dest", "month", "weekday", "hour"],
     *["distance", "dep_delay", "delayed", *WEATHER_COLUMNS, *COORDINATES],
+    *SCHEDULE_COLUMNS,
 ]
 # Changing what load_flights returns changes this, so processed data is rebuilt.
-ETL_VERSION = "2"
+ETL_VERSION = "3"
 
 
 def package_data_dir() -> Path:
@@ -34,8 +39,25 @@ def package_data_dir() -> Path:
     return Path(found.submodule_search_locations[0]) / "data"
 
 
+def origin_departures(flights: pd.DataFrame) -> pd.Series:
+    """Departures scheduled from the same airport in the same hour of the same day.
+
+    Counted on the whole timetable (cancelled flights were scheduled too), before sampling.
+    """
+    slot = ["origin", "year", "month", "day", "hour"]
+    return flights.groupby(slot, sort=False)["origin"].transform("size").astype("int16")
+
+
+def plane_age(flights: pd.DataFrame, planes: pd.DataFrame) -> pd.Series:
+    """Years since the plane was built (flight year - year built); missing when unknown."""
+    built = planes.drop_duplicates("tailnum").set_index("tailnum")["year"]
+    age = flights["year"] - flights["tailnum"].map(built)
+    return age.where(age >= 0).astype("float32")
+
+
 def _read_flights(folder: Path, sample: int | None, seed: int) -> pd.DataFrame:
     flights = pd.read_csv(folder / "flights.csv.zip")
+    flights["origin_departures"] = origin_departures(flights)
     if sample is not None and sample < len(flights):
         flights = flights.sample(n=sample, random_state=seed).sort_index()
     return flights
@@ -59,6 +81,11 @@ def _join_airports(flights: pd.DataFrame, folder: Path) -> pd.DataFrame:
     return flights
 
 
+def _join_planes(flights: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    planes = pd.read_csv(folder / "planes.csv", usecols=["tailnum", "year"])
+    return flights.assign(plane_age=plane_age(flights, planes))
+
+
 def _derive(flights: pd.DataFrame) -> pd.DataFrame:
     sched = pd.to_datetime(flights[["year", "month", "day", "hour", "minute"]])
     delayed = (flights["dep_delay"] >= DELAY_MINUTES).astype("float32")
@@ -77,8 +104,10 @@ def _derive(flights: pd.DataFrame) -> pd.DataFrame:
             "delayed": delayed,
         }
     )
-    for column in [*WEATHER_COLUMNS, *COORDINATES]:
+    for column in [*WEATHER_COLUMNS, *COORDINATES, "plane_age"]:
         out[column] = flights[column].astype("float32")
+    out["origin_departures"] = flights["origin_departures"].astype("int16")
+    out["holiday_days"] = days_to_holiday(sched)
     return out  # ingest.conform sorts by the spec's time column
 
 
@@ -88,7 +117,7 @@ def load_flights(
     progress: Callable[[str], None] = print,
     folder: Path | None = None,
 ) -> pd.DataFrame:
-    """Flights joined with hourly weather and airport coordinates, one row per flight.
+    """Flights joined with hourly weather, airports and planes, one row per flight.
 
     Cancelled flights (no departure delay) stay in with a missing target.
     """
@@ -101,4 +130,6 @@ def load_flights(
     flights = _join_weather(flights, folder)
     progress("  joining airport coordinates")
     flights = _join_airports(flights, folder)
+    progress("  joining plane ages")
+    flights = _join_planes(flights, folder)
     return _derive(flights)

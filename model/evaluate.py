@@ -33,12 +33,25 @@ PRIMARY = {
 }
 
 
+def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """Row-weighted mean |observed rate - mean prediction| over the card's quantile bins."""
+    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    if p.size == 0:
+        return float("nan")
+    edges = np.quantile(p, np.linspace(0, 1, bins + 1))
+    ids = np.searchsorted(edges[1:-1], p)  # as sklearn's calibration_curve bins them
+    gaps = np.bincount(ids, weights=y - p, minlength=bins)
+    return float(np.abs(gaps).sum() / p.size)
+
+
 def binary_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    """Holdout scores of p(positive): ranking (AUC) and calibration (log loss, Brier, ECE)."""
     out = {
         "log_loss": float(
             metrics.log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1])
         ),
         "brier": float(metrics.brier_score_loss(y, p, pos_label=1)),
+        "ece": expected_calibration_error(y, p),
         "positive_rate": float(np.mean(y)),
         "rows": int(len(y)),
     }

@@ -110,9 +110,9 @@ def two_versions(tmp_path_factory, small_settings, flights_spec):
         shutil.copytree(small_settings.home / part, home / part)
     settings = small_settings.with_overrides(home=home)
     old = registry_for(small_settings, flights_spec).resolve("champion")
-    new = train(
-        settings, flights_spec, {**TINY_PARAMS, "max_iter": 10}, progress=_quiet
-    )
+    # Fewer leaves as well as fewer rounds: early stopping may pick 10 rounds for both.
+    smaller = {**TINY_PARAMS, "max_iter": 10, "max_leaf_nodes": 7}
+    new = train(settings, flights_spec, smaller, progress=_quiet)
     return settings, old, new
 
 

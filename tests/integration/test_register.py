@@ -173,8 +173,8 @@ def test_pipeline_fitted_on_fewer_columns_is_refused(built, settings, tmp_path):
         register(settings, spec, path, progress=_quiet)
 
     message = str(refused.value)
-    assert "fitted on 3 column(s), not the spec's 13 features" in message
-    assert "missing: origin, dest, month" in message and "\n" not in message
+    assert "fitted on 3 column(s), not the spec's 14 features" in message
+    assert "missing: origin, dest, weekday" in message and "\n" not in message
     assert registry_for(settings, spec).versions() == []
 
 

@@ -150,6 +150,8 @@ def test_missing_categories_get_their_own_code(flights_spec):
                 "weekday",
                 "hour",
                 "distance",
+                "plane_age",
+                "holiday_days",
                 "temp",
                 "humid",
                 "wind_speed",

@@ -144,7 +144,7 @@ def test_whatif_curve_passes_through_the_prediction(service):
         {"carrier": "ZZ"},
         {"hour": "x"},
         {"hour": float("inf")},
-        {"month": True},
+        {"weekday": True},
         {"unknown_field": 1},
     ],
 )

@@ -484,7 +484,7 @@ def _drop_feature(raw):
 
 
 def _change_kind(raw):
-    raw["features"][3]["kind"] = "category"  # month
+    raw["features"][3]["kind"] = "category"  # weekday
 
 
 @pytest.mark.parametrize("edit", [_drop_feature, _change_kind])
