@@ -21,6 +21,7 @@ METRICS = {
         ("auc", "AUC", "higher"),
         ("log_loss", "Log loss", "lower"),
         ("brier", "Brier score", "lower"),
+        ("ece", "Calibration error (ECE, deciles)", "lower"),
     ],
     "multiclass": [
         ("auc_macro", "AUC, one-vs-rest (macro)", "higher"),
