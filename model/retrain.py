@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 from config import Settings
 from data.db import first_line
+from data.ingest import ingest, processed_path
 from data.spec import DatasetSpec
 from data.target import target_numbers
 from model import evaluate
+from model.freshness import check_freshness
 from model.gate import Verdict, decide, side_by_side
 from model.pipeline import class_order, predict_values
 from model.registry import ModelLoadError
@@ -136,6 +138,10 @@ def retrain(
     """Fit a candidate, judge it, and promote it or make it the challenger."""
     started = time.perf_counter()
     with retrain_lock(settings, spec, by):
+        stale = check_freshness(settings, spec).data
+        if stale and processed_path(settings, spec).is_file():
+            progress(f"[data] rebuilding the processed data: {'; '.join(stale)}")
+            ingest(settings, spec, progress=progress)
         candidate = fit_candidate(settings, spec, params, progress, estimator)
         progress(f"[train] candidate {candidate.version}: {headline(candidate.card)}")
         registry = candidate.registry

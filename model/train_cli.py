@@ -10,9 +10,11 @@ import argparse
 import sys
 
 from config import Settings
+from data.db import first_line
 from data.spec import load_spec
 from data.spec_errors import SpecError
 from model.pipeline import ParamError
+from model.registry import ModelLoadError
 from model.retrain import BUSY, RetrainBusy, retrain
 
 
@@ -42,6 +44,10 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(BUSY) from None
     except (SpecError, ParamError) as exc:
         raise SystemExit(f"model.train: {exc}") from None
+    except (ModelLoadError, OSError, KeyError, ValueError) as exc:
+        raise SystemExit(
+            f"model.train: failed, nothing promoted: {first_line(exc)}"
+        ) from None
     print("\n".join(result.report()))
     print(f"[train] done in {result.seconds:.1f}s")
     raise SystemExit(result.verdict.exit_code if result.moved else 0)
