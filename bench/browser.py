@@ -268,6 +268,9 @@ def sign_in(browser: Browser, base: str, credentials: tuple[str, str] | None) ->
     for field, text in zip(("username", "password"), credentials, strict=True):
         browser.driver.find_element("id", field).send_keys(text)
     browser.driver.find_element("id", "sign-in").click()
+    deadline = time.monotonic() + RENDER_TIMEOUT_S  # the cookie lands with the redirect
+    while "/login" in browser.driver.current_url and time.monotonic() < deadline:
+        time.sleep(0.05)
     browser.driver.get("about:blank")
 
 
