@@ -22,6 +22,11 @@ def start_signed_in(dash_duo, app, name: str = "ana") -> None:
     """Start the app, sign in, and land on the Overview with the renderer loaded."""
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, name)
+    # The session cookie comes with the redirect: navigating away first would race it.
+    WebDriverWait(dash_duo.driver, SETTLE_TIMEOUT, poll_frequency=0.05).until(
+        lambda driver: "/login" not in driver.current_url,
+        "the login page never redirected",
+    )
     dash_duo.server_url = dash_duo.server.url  # waits for the Dash renderer
 
 
