@@ -11,26 +11,14 @@ from dataclasses import dataclass, field
 
 from data.inputs import shorten
 from model.card import ModelCard
-from model.evaluate import PRIMARY
+from model.evaluate import FACTS, PRIMARY, higher_is_better
 from model.registry import ModelLoadError, Registry
 
-HIGHER_IS_BETTER = frozenset({"auc", "accuracy", "r2"})
-LOWER_IS_BETTER = frozenset({"log_loss", "brier", "ece", "mae", "rmse"})
-FACTS = ("positive_rate", "rows")  # about the holdout, not the model: listed last
 SAME = 1e-9
 
 
 class CompareError(ValueError):
     """The two picks cannot be compared; the message says why, in words."""
-
-
-def higher_is_better(metric: str) -> bool | None:
-    """Whether a higher value of the metric is better; None when neither is."""
-    if metric in HIGHER_IS_BETTER or metric.startswith("auc_"):
-        return True
-    if metric in LOWER_IS_BETTER:
-        return False
-    return None
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,20 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> 
     return float(np.abs(gaps).sum() / p.size)
 
 
+HIGHER_IS_BETTER = frozenset({"auc", "accuracy", "r2"})
+LOWER_IS_BETTER = frozenset({"log_loss", "brier", "ece", "mae", "rmse"})
+FACTS = ("positive_rate", "rows")  # about the holdout, not the model
+
+
+def higher_is_better(metric: str) -> bool | None:
+    """Whether a higher value of the metric is better; None for facts about the data."""
+    if metric in HIGHER_IS_BETTER or metric.startswith("auc_"):
+        return True
+    if metric in LOWER_IS_BETTER:
+        return False
+    return None
+
+
 def binary_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     """Holdout scores of p(positive): ranking (AUC) and calibration (log loss, Brier, ECE)."""
     out = {

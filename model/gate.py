@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from data.spec_sections import Gate
+from model.evaluate import FACTS, higher_is_better
 
 # The metric the gate judges by, per kind, and whether higher is better.
 PRIMARY = {
@@ -19,7 +20,6 @@ PRIMARY = {
     "regression": ("rmse", False),
 }
 CALIBRATION = {"binary": "brier", "multiclass": "log_loss"}  # lower is better
-NOT_QUALITY = ("rows", "positive_rate")  # facts about the holdout, not the model
 EPSILON = 1e-9
 PROMOTED, KEPT = 0, 3  # exit codes of `python -m model.train` (1: it failed)
 
@@ -101,8 +101,8 @@ def _figures(kind: str, champion: dict, candidate: dict) -> list[Figure]:
             )
         )
     for metric in candidate:
-        if metric not in (primary, calibration, *NOT_QUALITY) and metric in champion:
-            higher = metric in ("auc", "accuracy", "r2") or metric.startswith("auc_")
+        if metric not in (primary, calibration, *FACTS) and metric in champion:
+            higher = higher_is_better(metric) is True
             figures.append(Figure(metric, champion[metric], candidate[metric], higher))
     return figures
 
