@@ -47,6 +47,34 @@ def _alert(words: str, color: str) -> dbc.Alert:
     return dbc.Alert(words, color=color, className="small mb-0")
 
 
+def retrain_outcome(app, app_ctx, ticket, set_progress) -> tuple:
+    """What the job shows (the verdict, or why there is none), and whether aliases moved."""
+    claims = read_ticket(app, ticket)
+    if claims is None:
+        refused = "This retrain request is not valid or has expired; start again."
+        return _alert(refused, "danger"), False
+
+    def report(message: str) -> None:
+        stage = stage_of(message)
+        if stage is not None:
+            set_progress(stage)
+
+    try:
+        result = retrain(
+            app_ctx.settings,
+            app_ctx.spec,
+            force=claims["force"],
+            by=claims["by"],
+            note="retrained from the Model page",
+            progress=report,
+        )
+    except RetrainBusy as exc:
+        return _alert(str(exc), "warning"), False
+    except (SpecError, ParamError, OSError, ValueError) as exc:
+        return _alert(f"The retrain failed: {first_line(exc)}", "danger"), False
+    return verdict_view(result), True
+
+
 def register(app, app_ctx) -> None:
     settings, spec = app_ctx.settings, app_ctx.spec
 
@@ -91,46 +119,11 @@ def register(app, app_ctx) -> None:
     )
     def run(set_progress, ticket):
         """Retrain behind the gate in the job's own process, reporting each stage."""
-        claims = read_ticket(app, ticket)
-        if claims is None:
-            refused = "This retrain request is not valid or has expired; start again."
-            return {
-                "result": _alert(refused, "danger"),
-                "table": no_update,
-                "history": no_update,
-            }
-
-        def report(message: str) -> None:
-            stage = stage_of(message)
-            if stage is not None:
-                set_progress(stage)
-
-        try:
-            result = retrain(
-                settings,
-                spec,
-                force=claims["force"],
-                by=claims["by"],
-                note="retrained from the Model page",
-                progress=report,
-            )
-        except RetrainBusy as exc:
-            return {
-                "result": _alert(str(exc), "warning"),
-                "table": no_update,
-                "history": no_update,
-            }
-        except (SpecError, ParamError, OSError, ValueError) as exc:
-            failed = f"The retrain failed: {first_line(exc)}"
-            return {
-                "result": _alert(failed, "danger"),
-                "table": no_update,
-                "history": no_update,
-            }
+        shown, moved = retrain_outcome(app, app_ctx, ticket, set_progress)
         return {
-            "result": verdict_view(result),
-            "table": versions_table(app_ctx),
-            "history": alias_history(app_ctx),
+            "result": shown,
+            "table": versions_table(app_ctx) if moved else no_update,
+            "history": alias_history(app_ctx) if moved else no_update,
         }
 
     @app.callback(
