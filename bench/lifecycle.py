@@ -20,11 +20,10 @@ import requests
 
 from app import service_maker
 from bench.measure import log, pct, timed
-from bench.server import HOST, Server
+from bench.server import HOST, Server, copy_aliases
 from bench.table import ratio, render, row, verdict
 from bench.whatif import whatif_cases
 from config import Settings
-from data.aliases import AliasStore
 from data.db import Database
 from data.spec import load_spec
 from data.stores import PredictionLog
@@ -44,11 +43,7 @@ def throwaway_home(real: Settings, folder: Path) -> Settings:
         if (real.home / part).is_dir():
             shutil.copytree(real.home / part, folder / part)
     settings = real.with_overrides(home=folder, database_url="", auto_build=False)
-    dataset = load_spec(real.spec_path).name
-    target = AliasStore(Database(settings.database).migrate(), dataset)
-    source = AliasStore(Database(real.database).migrate(), dataset)
-    for alias, version in source.all().items():
-        target.move(alias, version, "bench", "copied for the run")
+    copy_aliases(settings.database, real)
     return settings
 
 

@@ -37,15 +37,13 @@ from bench.lifecycle import run_lifecycle
 from bench.measure import log, pct
 from bench.overview import PandasBaseline, overview_http
 from bench.overview_form import OverviewForm
-from bench.server import RESULTS, ROOT, Server
+from bench.server import RESULTS, ROOT, Server, copy_aliases
 from bench.table import BUDGET, as_records, build_rows, render
 from bench.tenx import tenx_http, tenx_inprocess
 from bench.whatif import predict_http
 from config import Settings
-from data.aliases import AliasStore
 from data.db import Database
 from data.ingest import processed_path, read_processed
-from data.spec import load_spec
 from data.stores import PredictionLog
 from data.target import target_numbers
 from data.users import UserStore
@@ -139,17 +137,6 @@ def bench_settings(folder: str) -> Settings:
     return Settings.from_env().with_overrides(
         database_url=sqlite_url(folder, "bench.db"), auto_build=False
     )
-
-
-def copy_aliases(to_url: str) -> None:
-    """The real database's model aliases in a throwaway one, so it serves the champion."""
-    real = Settings.from_env()
-    dataset = load_spec(real.spec_path).name
-    target = AliasStore(Database(to_url).migrate(), dataset)
-    for alias, version in (
-        AliasStore(Database(real.database).migrate(), dataset).all().items()
-    ):
-        target.move(alias, version, "bench", "copied for the run")
 
 
 def bench_user(server_db: str) -> tuple[str, str]:

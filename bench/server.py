@@ -14,6 +14,11 @@ from pathlib import Path
 import psutil
 import requests
 
+from config import Settings
+from data.aliases import AliasStore
+from data.db import Database
+from data.spec import load_spec
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 HOST = "127.0.0.1"
@@ -161,3 +166,14 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(timeout=10)
+
+
+def copy_aliases(to_url: str, real: Settings | None = None) -> None:
+    """The real database's model aliases in a throwaway one, so it serves the champion."""
+    real = real or Settings.from_env()
+    dataset = load_spec(real.spec_path).name
+    target = AliasStore(Database(to_url).migrate(), dataset)
+    for alias, version in (
+        AliasStore(Database(real.database).migrate(), dataset).all().items()
+    ):
+        target.move(alias, version, "bench", "copied for the run")
