@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
-from model.gate import Figure
+from model.gate import Figure, shown
 from model.retrain import RetrainResult
 
 # Progress through a retrain, by the first words of the messages it sends.
@@ -105,15 +105,12 @@ def _figure_row(figure: Figure) -> html.Tr:
         if gain > 0
         else "text-danger"
     )
-    cells = [
-        "—" if value is None else f"{value:.4f}"
-        for value in (figure.champion, figure.candidate)
-    ]
     return html.Tr(
         [
             html.Td(figure.metric),
-            *(html.Td(c) for c in cells),
-            html.Td("—" if gain is None else f"{gain:+.4f}", className=color),
+            html.Td(shown(figure.champion)),
+            html.Td(shown(figure.candidate)),
+            html.Td(shown(gain, sign=True), className=color),
         ]
     )
 

@@ -116,7 +116,7 @@ def _failures(figures: list[Figure], gate: Gate, calibrated: bool) -> list[str]:
     if primary.gain <= gate.margin + EPSILON:
         failures.append(
             f"{primary.metric} {primary.candidate:.4f} vs the champion's "
-            f"{primary.champion:.4f} ({primary.gain:+.4f}) is not better by more "
+            f"{primary.champion:.4f} ({shown(primary.gain, sign=True)}) is not better by more "
             f"than the margin {gate.margin:g}"
         )
     calibration = figures[1] if calibrated else None
@@ -133,6 +133,14 @@ def _failures(figures: list[Figure], gate: Gate, calibrated: bool) -> list[str]:
     return failures
 
 
+def shown(value: float | None, sign: bool = False) -> str:
+    """A figure to 4 decimals, '—' when missing; no '-0.0000' for a change that rounds away."""
+    if value is None:
+        return "—"
+    value = 0.0 if abs(value) < 5e-5 else value
+    return f"{value:+.4f}" if sign else f"{value:.4f}"
+
+
 def side_by_side(figures: list[Figure], champion: str, candidate: str) -> list[str]:
     """The figures as aligned text lines: metric, champion, candidate, gain."""
     lines = [
@@ -140,9 +148,6 @@ def side_by_side(figures: list[Figure], champion: str, candidate: str) -> list[s
         f"  {'metric':<14}{'champion':>12}{'candidate':>12}{'better by':>12}",
     ]
     for f in figures:
-        cells = [
-            "—" if value is None else f"{value:.4f}"
-            for value in (f.champion, f.candidate, f.gain)
-        ]
+        cells = [shown(f.champion), shown(f.candidate), shown(f.gain)]
         lines.append(f"  {f.metric:<14}" + "".join(f"{c:>12}" for c in cells))
     return lines
