@@ -20,13 +20,15 @@ COORDINATES = ["origin_lat", "origin_lon", "dest_lat", "dest_lon"]
 # Known from the timetable, the fleet register and the calendar before a flight leaves.
 SCHEDULE_COLUMNS = ["plane_age", "origin_departures", "holiday_days"]
 # What load_flights returns, so a spec can be checked against it without reading anything.
+# `flight` (the flight number) is no feature: with carrier and sched_dep it names a
+# departure, so outcomes that arrive later can be matched to its logged prediction.
 COLUMNS = [
-    *["sched_dep", "carrier", "origin", "dest", "month", "weekday", "hour"],
+    *["sched_dep", "carrier", "flight", "origin", "dest", "month", "weekday", "hour"],
     *["distance", "dep_delay", "delayed", *WEATHER_COLUMNS, *COORDINATES],
     *SCHEDULE_COLUMNS,
 ]
 # Changing what load_flights returns changes this, so processed data is rebuilt.
-ETL_VERSION = "3"
+ETL_VERSION = "4"
 
 
 def package_data_dir() -> Path:
@@ -94,6 +96,7 @@ def _derive(flights: pd.DataFrame) -> pd.DataFrame:
         {
             "sched_dep": sched,
             "carrier": flights["carrier"].astype("category"),
+            "flight": flights["flight"].astype("int32"),
             "origin": flights["origin"].astype("category"),
             "dest": flights["dest"].astype("category"),
             "month": flights["month"].astype("int16"),

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.flights_etl import load_flights, origin_departures, plane_age
+from data.flights_etl import COLUMNS, load_flights, origin_departures, plane_age
 from data.holidays import HOLIDAY_CAP, days_to_holiday
 from data.ingest import processed_path, read_processed
 from model.evaluate import binary_metrics, expected_calibration_error
@@ -97,6 +97,7 @@ def test_congestion_is_counted_on_the_whole_timetable_before_sampling(tmp_path):
             "minute": range(n),
             "dep_delay": [0.0, 20.0, np.nan, 5.0, 30.0, 1.0],
             "carrier": "UA",
+            "flight": [1545, 1545, 7, 7, 1714, 31],
             "tailnum": ["N1", "N2", "N1", None, "N1", "N2"],
             "origin": "EWR",
             "dest": "ORD",
@@ -111,6 +112,9 @@ def test_congestion_is_counted_on_the_whole_timetable_before_sampling(tmp_path):
     assert (frame["holiday_days"] == 1).all()  # the day before 4 July
     known = frame["plane_age"].dropna()
     assert known.isin([10.0]).all()
+    assert list(frame.columns) == COLUMNS
+    assert frame["flight"].dtype == "int32"
+    assert frame["flight"].isin(flights["flight"]).all()
 
 
 def test_processed_sample_has_the_new_features(small_settings, flights_spec):
@@ -121,6 +125,7 @@ def test_processed_sample_has_the_new_features(small_settings, flights_spec):
     assert frame["plane_age"].between(0, 60).mean() > 0.7  # some planes are unknown
     # Counted before the 4,000-row sample: real NYC hours, not a sample's few.
     assert frame["origin_departures"].median() > 10
+    assert frame["flight"].dtype == "int32" and frame["flight"].nunique() > 100
 
 
 def test_ece_is_zero_when_every_bin_is_calibrated():
@@ -156,3 +161,4 @@ def test_card_shows_ece_and_the_new_features(app_context):
     columns = [entry.column for entry in card.features]
     assert {"plane_age", "holiday_days"} <= set(columns)
     assert "month" not in columns
+    assert "flight" not in columns  # kept to match outcomes, never a feature
