@@ -26,6 +26,7 @@ from data.spec_sections import (  # noqa: F401  (re-exported: the spec's vocabul
     Geo,
     Measure,
     ModelChoice,
+    Monitor,
     Overview,
     Predict,
     Source,
@@ -33,6 +34,7 @@ from data.spec_sections import (  # noqa: F401  (re-exported: the spec's vocabul
     Target,
     Time,
     estimator_params,
+    monitor_problems,
     param_problems,
 )
 
@@ -53,6 +55,7 @@ class DatasetSpec(Strict):
     baseline: Baseline = Baseline()
     predict: Predict = Predict()
     model: ModelChoice = ModelChoice()
+    monitor_: Monitor = Field(Monitor(), alias="monitor")
     geo: Geo | None = None
     labels: dict[str, str] = {}
     features: tuple[Feature, ...] = ()
@@ -88,6 +91,7 @@ class DatasetSpec(Strict):
             )
         if self.predict.bands and self.task != "classification":
             problems.append("[predict] bands are for classification targets")
+        problems += monitor_problems(self.monitor_, self.category_features, self.target)
         return problems + param_problems(self.model, self.task == "classification")
 
     # Flat names for what the app reads most.
@@ -185,6 +189,15 @@ class DatasetSpec(Strict):
     def whatif_feature(self) -> str | None:
         return self.predict.whatif
 
+    @property
+    def monitor(self) -> Monitor:
+        """[monitor] with its segments resolved (default: category filters that are features)."""
+        if self.monitor_.segments is not None:
+            return self.monitor_
+        cats = self.category_features
+        segments = tuple(c for c in self.category_filters if c in cats)
+        return self.monitor_.model_copy(update={"segments": segments})
+
     def feature(self, column: str) -> Feature:
         for feat in self.features:
             if feat.column == column:
@@ -212,8 +225,8 @@ class DatasetSpec(Strict):
     def fingerprint(self, scope: Literal["data", "model"]) -> str:
         """sha256 of what the processed data (or the model) depends on in this spec.
 
-        Titles, labels, charts, filters and the promotion gate change neither, so editing
-        them rebuilds nothing.
+        Titles, labels, charts, filters, the promotion gate and [monitor] change neither,
+        so editing them rebuilds nothing.
         """
         parts = {
             "source": self.source.model_dump(mode="json"),

@@ -186,3 +186,67 @@ class Feature(Strict):
     @property
     def is_category(self) -> bool:
         return self.kind != "number"
+
+
+class Alerts(Strict):
+    """When `python -m model.monitor check` and the Monitor page raise an alert."""
+
+    psi: float = Field(
+        0.25, gt=0, description="A flagged feature at or above this PSI alerts"
+    )
+    auc_drop: float = Field(
+        0.05,
+        gt=0,
+        le=1,
+        description="Estimated or realized AUC below the holdout AUC minus this",
+    )
+    latency_p95_ms: float = Field(
+        500.0, gt=0, description="Latency p95 above this many milliseconds"
+    )
+    error_rate: float = Field(
+        0.01, gt=0, le=1, description="Share of answers served by a fallback"
+    )
+
+
+class Monitor(Strict):
+    """What the Monitor page breaks results down by, and how outcomes find predictions."""
+
+    segments: tuple[Column, ...] | None = Field(
+        None,
+        description="Category features to break metrics down by; "
+        "default: the [filters] categories that are features",
+    )
+    keys: tuple[Column, ...] = Field(
+        (), description="Columns that identify an event, to match outcomes to it"
+    )
+    min_n: int = Field(
+        200, ge=1, description="Fewer rows than this: no drift test, no segment metric"
+    )
+    alerts: Alerts = Alerts()
+
+
+def monitor_problems(
+    monitor: Monitor, category_features: list[str], target: str
+) -> list[str]:
+    """A line for each [monitor] segment that is no category feature, and each bad key."""
+    from data.spec_errors import nearest
+
+    problems = [
+        f"[monitor] segments: '{column}' is not a category feature "
+        f"({', '.join(category_features) or 'none'}){nearest(column, category_features)}"
+        for column in monitor.segments or ()
+        if column not in category_features
+    ]
+    for field, columns in (
+        ("segments", monitor.segments or ()),
+        ("keys", monitor.keys),
+    ):
+        twice = sorted({c for c in columns if columns.count(c) > 1})
+        if twice:
+            problems.append(f"[monitor] {field} lists {twice} more than once")
+    if target in monitor.keys:
+        problems.append(
+            f"[monitor] keys: the target '{target}' is the outcome itself; "
+            "keys name the event it belongs to"
+        )
+    return problems
