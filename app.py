@@ -52,9 +52,10 @@ def build_context(settings: Settings, progress=print) -> AppContext:
     ensure_fresh(settings, spec, progress)
     frame, info = load_processed(settings, spec, progress, build=settings.auto_build)
     database = Database(settings.database).migrate()
-    prediction_log = PredictionLog(database)
+    registry = registry_for(settings, spec, database)
+    prediction_log = PredictionLog(database, spec.monitor.segments, registry.card)
     models = ServingModels(
-        registry_for(settings, spec, database),
+        registry,
         service_maker(settings, spec, prediction_log),
         poll_s=settings.alias_poll_s,
         shadow=ShadowScorer(prediction_log, settings.shadow),

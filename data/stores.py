@@ -14,7 +14,18 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from data.db import Database
-from data.tables import predictions
+from data.tables import outcomes, predictions
+from monitor import store as aggregates
+from monitor.aggregates import (
+    Binning,
+    Deltas,
+    Logged,
+    challenger_deltas,
+    outcome_deltas,
+    prediction_deltas,
+)
+
+CHUNK = 500  # ids per IN (...) query
 
 
 @dataclass(frozen=True)
@@ -30,11 +41,42 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
-class PredictionLog:
-    """Append-only log of every prediction, written before the answer is returned."""
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
-    def __init__(self, database: Database):
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class PredictionLog:
+    """Append-only log of every prediction, written before the answer is returned.
+
+    Each write also adds the rows to the monitoring aggregates (monitor/), in the same
+    transaction, binned by the answering version's card: `segments` are the spec's segment
+    columns, `cards` gives a version's card (to bin outcomes of any version).
+    """
+
+    def __init__(self, database: Database, segments=(), cards=None):
         self.database = database
+        self.segments = list(segments)
+        self.cards = cards
+        self._binnings: dict[str, Binning] = {}
+
+    def binning(self, card) -> Binning:
+        cached = self._binnings.get(card.version)
+        if cached is None:
+            cached = self._binnings[card.version] = Binning(card, self.segments)
+        return cached
+
+    def _binning_of(self, version: str) -> Binning | None:
+        if version in self._binnings or self.cards is None:
+            return self._binnings.get(version)
+        try:
+            return self.binning(self.cards(version))
+        except Exception:  # a version whose card is gone: its outcomes are kept, unbinned
+            return None
 
     @property
     def engine(self):
@@ -56,12 +98,20 @@ class PredictionLog:
         challenger_label: str | None = None,
         fallback: str | None = None,
         request_id: str | None = None,
+        event_time: dt.datetime | None = None,
+        event_key: str | None = None,
+        probabilities: dict | None = None,
+        card=None,
     ) -> str:
         """Write one row in its own short transaction and return its request id."""
         request_id = request_id or new_request_id()
+        now = _now()
         row = {
             "request_id": request_id,
-            "created_at": dt.datetime.now(dt.UTC),
+            "created_at": now,
+            "event_time": event_time or now,
+            "event_key": event_key,
+            "probabilities": json.dumps(probabilities) if probabilities else None,
             "source": source,
             "user": user,
             "model_version": model_version,
@@ -75,9 +125,23 @@ class PredictionLog:
             "fallback": fallback,
             "latency_ms": float(latency_ms),
         }
-        with self.engine.begin() as connection:
-            connection.execute(predictions.insert(), row)
+        self.write([row], card)
         return request_id
+
+    def write(self, rows: list[dict], card=None) -> None:
+        """Insert complete rows and, with the answering card, their aggregates: one
+        transaction, so a row is never logged without being counted, nor counted twice."""
+        deltas = (
+            prediction_deltas(
+                self.binning(card), [Logged.from_row(r) for r in rows], Deltas()
+            )
+            if card is not None
+            else None
+        )
+        with self.engine.begin() as connection:
+            connection.execute(predictions.insert(), rows)
+            if deltas:
+                aggregates.write(connection, deltas)
 
     def count(self, source: str | None = None) -> int:
         query = sa.select(sa.func.count()).select_from(predictions)
@@ -99,26 +163,49 @@ class PredictionLog:
             )
 
     def fill_shadow(self, version: str, answers: Sequence[ShadowAnswer]) -> int:
-        """Write the challenger's answers into their rows (once: filled rows are kept)."""
+        """Write the challenger's answers into their rows (once: filled rows are kept), and
+        count its agreement with the answer in the same transaction."""
         if not answers:
             return 0
         c = predictions.c
-        query = (
-            predictions.update()
-            .where(c.request_id == sa.bindparam("rid"))
-            .where(c.challenger_version == version)
-            .where(c.challenger_output.is_(None))
-            .values(
-                challenger_output=sa.bindparam("out"),
-                challenger_label=sa.bindparam("lab"),
-            )
-        )
-        rows = [
-            {"rid": a.request_id, "out": float(a.output), "lab": a.label}
-            for a in answers
-        ]
+        by_id = {a.request_id: a for a in answers}
         with self.engine.begin() as connection:
-            return connection.execute(query, rows).rowcount
+            pending = connection.execute(
+                sa.select(predictions)
+                .where(c.request_id.in_(list(by_id)))
+                .where(c.challenger_version == version)
+                .where(c.challenger_output.is_(None))
+            ).mappings()
+            scored = [(r, by_id[r["request_id"]]) for r in pending]
+            if not scored:
+                return 0
+            connection.execute(
+                predictions.update()
+                .where(c.request_id == sa.bindparam("rid"))
+                .where(c.challenger_output.is_(None))
+                .values(
+                    challenger_output=sa.bindparam("out"),
+                    challenger_label=sa.bindparam("lab"),
+                ),
+                [
+                    {"rid": a.request_id, "out": float(a.output), "lab": a.label}
+                    for _, a in scored
+                ],
+            )
+            deltas = Deltas()
+            for champion in {r["model_version"] for r, _ in scored}:
+                challenger_deltas(
+                    champion,
+                    version,
+                    [
+                        (Logged.from_row(r), float(a.output), a.label)
+                        for r, a in scored
+                        if r["model_version"] == champion
+                    ],
+                    deltas,
+                )
+            aggregates.write(connection, deltas)
+        return len(scored)
 
     def shadow_pending(
         self, version: str, before: dt.datetime, limit: int = 500
@@ -135,3 +222,81 @@ class PredictionLog:
         )
         with self.engine.connect() as connection:
             return [(rid, json.loads(text)) for rid, text in connection.execute(query)]
+
+    def find_keys(self, keys: list[str]) -> dict[str, list[str]]:
+        """Logged request ids per event key (a key replayed twice names two rows)."""
+        found: dict[str, list[str]] = {}
+        c = predictions.c
+        with self.engine.connect() as connection:
+            for chunk in _chunks(sorted(set(keys))):
+                query = sa.select(c.event_key, c.request_id).where(
+                    c.event_key.in_(chunk)
+                )
+                for key, request_id in connection.execute(query.order_by(c.id)):
+                    found.setdefault(key, []).append(request_id)
+        return found
+
+    def attached(self, request_ids: list[str]) -> set[str]:
+        """Which of these predictions already have an outcome."""
+        seen: set[str] = set()
+        with self.engine.connect() as connection:
+            for chunk in _chunks(sorted(set(request_ids))):
+                seen.update(
+                    connection.execute(
+                        sa.select(outcomes.c.request_id).where(
+                            outcomes.c.request_id.in_(chunk)
+                        )
+                    ).scalars()
+                )
+        return seen
+
+    def attach_outcomes(self, actuals: dict[str, str], origin: str) -> int:
+        """Store each prediction's outcome once, and add it to the realized aggregates in
+        the same transaction; already attached or unknown request ids change nothing."""
+        attached = 0
+        for chunk in _chunks(sorted(actuals)):
+            with self.engine.begin() as connection:
+                attached += self._attach(connection, chunk, actuals, origin[:200])
+        return attached
+
+    def _attach(self, connection, ids: list[str], actuals: dict, origin: str) -> int:
+        c = predictions.c
+        rows = connection.execute(
+            sa.select(predictions)
+            .where(c.request_id.in_(ids))
+            .where(
+                c.request_id.not_in(
+                    sa.select(outcomes.c.request_id).where(
+                        outcomes.c.request_id.in_(ids)
+                    )
+                )
+            )
+        ).mappings()
+        rows = list(rows)
+        if not rows:
+            return 0
+        now = _now()
+        connection.execute(
+            outcomes.insert(),
+            [
+                {
+                    "request_id": r["request_id"],
+                    "actual": str(actuals[r["request_id"]])[:128],
+                    "origin": origin,
+                    "attached_at": now,
+                }
+                for r in rows
+            ],
+        )
+        deltas = Deltas()
+        for version in {r["model_version"] for r in rows}:
+            binning = self._binning_of(version)
+            if binning is not None:
+                pairs = [
+                    (Logged.from_row(r), str(actuals[r["request_id"]]))
+                    for r in rows
+                    if r["model_version"] == version
+                ]
+                outcome_deltas(binning, pairs, deltas)
+        aggregates.write(connection, deltas)
+        return len(rows)

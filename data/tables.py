@@ -26,9 +26,84 @@ predictions = sa.Table(
     sa.Column("challenger_version", sa.String(64)),
     sa.Column("challenger_label", sa.String(128)),
     sa.Column("fallback", sa.String(300)),
+    # When the event happened (a replayed flight's scheduled time; else the request's time),
+    # the spec's key columns as one text (to match outcomes), multi-class probabilities.
+    sa.Column("event_time", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("event_key", sa.String(200), index=True),
+    sa.Column("probabilities", sa.Text),
     sa.Index(
         "ix_predictions_shadow_pending", "challenger_version", "challenger_output"
     ),
+)
+
+# What actually happened, attached after the fact to a logged prediction.
+outcomes = sa.Table(
+    "outcomes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("request_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("actual", sa.String(128), nullable=False),
+    sa.Column("origin", sa.String(200), nullable=False),
+    sa.Column("attached_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def _aggregate(name: str, keys: list[sa.Column], sums: list[str]) -> sa.Table:
+    """A monitoring aggregate: counts and sums per day of event time, version and source,
+    kept up to date in the transaction that logs each prediction (monitor/store.py)."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("day", sa.Date, primary_key=True),
+        sa.Column("version", sa.String(64), primary_key=True),
+        sa.Column("source", sa.String(16), primary_key=True),
+        *keys,
+        sa.Column("n", sa.Integer, nullable=False),
+        *(sa.Column(s, sa.Float, nullable=False, server_default="0") for s in sums),
+    )
+
+
+def _key(name: str, kind=None) -> sa.Column:
+    return sa.Column(
+        name, kind if kind is not None else sa.String(64), primary_key=True
+    )
+
+
+MONITOR_TABLES = {
+    "monitor_traffic": (
+        [_key("latency_bucket", sa.Integer)],
+        ["out_of_range", "fallback"],
+    ),
+    "monitor_features": (
+        [_key("feature"), _key("bin", sa.Integer)],
+        [],
+    ),
+    "monitor_scores": (
+        [
+            _key("segment"),
+            _key("value", sa.String(128)),
+            _key("channel", sa.Integer),
+            _key("bin", sa.Integer),
+        ],
+        [
+            "p_sum",
+            "p2_sum",
+            "cal_sum",
+            "labeled",
+            "positives",
+            "brier_sum",
+            "logloss_sum",
+            "abs_err_sum",
+            "sq_err_sum",
+        ],
+    ),
+    "monitor_challenger": (
+        [_key("challenger")],
+        ["agree", "diff_sum", "abs_diff_sum"],
+    ),
+}
+monitor_traffic, monitor_features, monitor_scores, monitor_challenger = (
+    _aggregate(name, keys, sums) for name, (keys, sums) in MONITOR_TABLES.items()
 )
 
 users = sa.Table(

@@ -136,6 +136,23 @@ class Artifact(Strict):
     sha256: str
 
 
+class ScoreCalibration(Strict):
+    """Observed rate against predicted score on the validation split (isotonic steps)."""
+
+    score: list[float]
+    observed: list[float]
+
+
+class ScoreReference(Strict):
+    """The predicted value as the holdout saw it, and how far to trust it, for monitoring:
+    the Monitor page compares live scores with `holdout_share`, and estimates performance
+    before outcomes arrive from the calibrated probabilities (one channel per class score)."""
+
+    edges: list[float]
+    holdout_share: list[list[float]]
+    calibration: list[ScoreCalibration] = []
+
+
 class ModelCard(Strict):
     """Everything known about one model version; card.json is this, as JSON."""
 
@@ -158,6 +175,7 @@ class ModelCard(Strict):
     importance: list[Importance]
     features: list[FeatureEntry]
     libraries: dict[str, str]
+    monitor: ScoreReference | None = None
 
     @property
     def kind(self) -> Literal["binary", "multiclass", "regression"]:

@@ -64,6 +64,10 @@ class Prediction:
 OUTPUT = "prediction"
 
 
+def _missing(value) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and value != value)
+
+
 class ModelService:
     """Wraps the champion pipeline and its card; never mutated after construction."""
 
@@ -121,15 +125,24 @@ class ModelService:
         """Typical inputs (training median or most common value) to prefill a form."""
         return {c: e.reference for c, e in self.schema.items()}
 
-    def validate(self, raw: dict) -> tuple[dict, list[str]]:
-        """Check every field; return clean values and out-of-range warnings, or raise InputError."""
+    def validate(
+        self, raw: dict, allow_missing: bool = False
+    ) -> tuple[dict, list[str]]:
+        """Check every field; return clean values and out-of-range warnings, or raise InputError.
+
+        With `allow_missing` (rows from data, not from a person's form), a number may be
+        missing when it was missing in training too: the model was fitted with such gaps.
+        """
         if not isinstance(raw, dict):
             raise InputError(["inputs must be a mapping of feature to value"])
         clean, problems, warnings = {}, [], []
         for column, entry in self.schema.items():
             value, label = raw.get(column), entry.label
-            if value is None or value == "":
-                problems.append(f"{label}: a value is required")
+            if _missing(value):
+                if allow_missing and entry.kind == "number" and entry.missing_share:
+                    clean[column] = None
+                else:
+                    problems.append(f"{label}: a value is required")
             elif entry.kind == "category":
                 if not isinstance(value, str) or value not in entry.categories:
                     problems.append(f"{label}: '{shorten(value)}' is not a known value")
@@ -246,6 +259,8 @@ class ModelService:
         user: str | None = None,
         request_id: str | None = None,
         log_extra: dict | None = None,
+        event_time=None,
+        event_key: str | None = None,
     ) -> Prediction:
         """Validate, then score the row, its per-feature effects and its what-if curve in one call.
 
@@ -266,8 +281,14 @@ class ModelService:
             start, end = spans[-1] if sweep else (len(scores), len(scores))
         whatif = pd.DataFrame(scores[start:end], columns=self.outputs)
         whatif.insert(0, "value", sweep)
-        value, label, color, probabilities = self._answer(scores[0])
+        value, label, color, probabilities = self.answer(scores[0])
         latency_ms = (time.perf_counter() - started) * 1000
+        extra = {
+            **(log_extra or {}),
+            "event_time": event_time,
+            "event_key": event_key,
+            "probabilities": probabilities if self.kind == "multiclass" else None,
+        }
         request_id = self._record(
             clean,
             value,
@@ -276,7 +297,7 @@ class ModelService:
             source,
             user,
             request_id or new_request_id(),
-            log_extra or {},
+            extra,
         )
         return Prediction(
             value,
@@ -296,9 +317,9 @@ class ModelService:
         """The headline value and label of each validated row (shadow scoring, batched)."""
         with self.scoring_threads():
             scores = self.scores(self.frame(rows))
-        return [self._answer(row)[:2] for row in scores]
+        return [self.answer(row)[:2] for row in scores]
 
-    def _answer(self, row: np.ndarray) -> tuple[float, str, str, dict[str, float]]:
+    def answer(self, row: np.ndarray) -> tuple[float, str, str, dict[str, float]]:
         """The headline value, its label and colour, and the class probabilities."""
         if self.kind == "regression":
             return float(row[0]), "", "secondary", {}
@@ -348,6 +369,7 @@ class ModelService:
                 output_label=label or None,
                 latency_ms=latency_ms,
                 request_id=request_id,
+                card=self.card,
                 **extra,
             )
         except Exception as exc:  # any database failure: refuse to answer unlogged

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from data.db import first_line
 from data.inputs import BadInput
 from model.registry import ModelLoadError, Registry
+from model.scoring import BatchResult, score_many
 from model.service import InputError, ModelService, Prediction, PredictionNotLogged
 from model.shadow import ShadowScorer
 
@@ -102,6 +103,29 @@ class ServingModels:
             if fallback is None:
                 raise
             return fallback.service, self._answer(fallback, raw, request)
+
+    def predict_many(self, rows: list[dict], **request) -> tuple[ModelService, BatchResult]:
+        """Many rows at once (see model/scoring.py), with the same fallback and shadow."""
+        serving = self.serving
+        try:
+            return serving.service, self._answer_many(serving, rows, request)
+        except PredictionNotLogged:
+            raise
+        except Exception as exc:  # the model itself failed: fall back, once
+            fallback = self._after_failure(serving, exc)
+            if fallback is None:
+                raise
+            return fallback.service, self._answer_many(fallback, rows, request)
+
+    def _answer_many(self, serving: Serving, rows: list[dict], request: dict):
+        result = score_many(
+            serving.service, rows, log_extra=serving.log_extra(), **request
+        )
+        shadow = serving.shadow
+        if shadow is not None and self.shadow is not None:
+            for i, clean in result.inputs.items():
+                self.shadow.submit(shadow, result.request_ids[i], clean)
+        return result
 
     def _answer(self, serving: Serving, raw: dict, request: dict) -> Prediction:
         answer = serving.service.predict(raw, log_extra=serving.log_extra(), **request)

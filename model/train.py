@@ -39,6 +39,7 @@ from model.pipeline import (
     fit_model,
     predict_values,
 )
+from model.reference import score_reference
 from model.registry import Registry
 from model.row_scores import cache_dir, row_scores
 from model.schema import feature_schema
@@ -165,9 +166,9 @@ def libraries() -> dict[str, str]:
 
 
 def evaluate_models(models: dict, parts: dict, spec, info) -> tuple[dict, dict]:
-    """Scores of each model on valid and holdout, and each model's holdout predictions."""
+    """Scores of each model on valid and holdout, and its predictions there, by part."""
     kind = kind_of(spec, info)
-    scores, holdout = {}, {}
+    scores, predictions = {}, {}
     for name, estimator in models.items():
         order = class_order(estimator, info.classes) if spec.is_classification else None
         result = {}
@@ -176,18 +177,18 @@ def evaluate_models(models: dict, parts: dict, spec, info) -> tuple[dict, dict]:
             pred = predict_values(estimator, features_of(part, spec), order)
             y = target_numbers(part[spec.target])
             result[part_name] = evaluate.score_metrics(y, pred, kind)
-            holdout[name] = pred
+            predictions.setdefault(name, {})[part_name] = pred
         scores[name] = Scores(**result)
-    return scores, holdout
+    return scores, predictions
 
 
 def build_card(spec, frame, parts, info, models, model_info, progress) -> ModelCard:
     """The card of a fitted pipeline: holdout metrics against the baseline, curves, schema."""
     progress("[train] scoring validation and holdout")
     kind = kind_of(spec, info)
-    scores, holdout = evaluate_models(models, parts, spec, info)
+    scores, predictions = evaluate_models(models, parts, spec, info)
     y = target_numbers(parts["holdout"][spec.target])
-    pred = holdout["model"]
+    pred = predictions["model"]["holdout"]
     progress("[train] permutation importance on a holdout sample")
     X_holdout = features_of(parts["holdout"], spec)
     return ModelCard(
@@ -222,6 +223,12 @@ def build_card(spec, frame, parts, info, models, model_info, progress) -> ModelC
         ),
         features=feature_schema(spec, features_of(parts["train"], spec)),
         libraries=libraries(),
+        monitor=score_reference(
+            kind,
+            target_numbers(parts["valid"][spec.target]),
+            predictions["model"]["valid"],
+            pred,
+        ),
     )
 
 

@@ -1,0 +1,64 @@
+"""Writing the monitoring aggregates: one upsert per table, inside the caller's transaction.
+
+`INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n` is atomic on SQLite and PostgreSQL
+alike, so concurrent workers add to the same day's counts without reading them first.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from data.tables import (
+    monitor_challenger,
+    monitor_features,
+    monitor_scores,
+    monitor_traffic,
+)
+from monitor.aggregates import Deltas
+
+TABLES = {
+    t.name: t
+    for t in (monitor_traffic, monitor_features, monitor_scores, monitor_challenger)
+}
+INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def key_names(table: sa.Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.primary_key.columns)
+
+
+def sum_names(table: sa.Table) -> list[str]:
+    keys = set(key_names(table))
+    return [c.name for c in table.columns if c.name not in keys]
+
+
+def _upsert(connection, table: sa.Table, rows: list[dict]) -> None:
+    insert = INSERTS[connection.dialect.name](table)
+    sums = sum_names(table)
+    statement = insert.on_conflict_do_update(
+        index_elements=list(key_names(table)),
+        set_={name: table.c[name] + insert.excluded[name] for name in sums},
+    )
+    # Every row carries every sum (0 when not touched): executemany needs one shape.
+    full = [{**dict.fromkeys(sums, 0.0), **row} for row in rows]
+    for row in full:
+        row["n"] = int(row["n"])
+    connection.execute(statement, full)
+
+
+def write(connection, deltas: Deltas) -> int:
+    """Add the deltas to their tables; returns the aggregate rows touched."""
+    touched = 0
+    for name, table in TABLES.items():
+        rows = deltas.rows(name, key_names(table))
+        if rows:
+            _upsert(connection, table, rows)
+            touched += len(rows)
+    return touched
+
+
+def clear(connection) -> None:
+    """Empty every aggregate (a rebuild starts from nothing)."""
+    for table in TABLES.values():
+        connection.execute(table.delete())
