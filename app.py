@@ -52,14 +52,7 @@ def build_context(settings: Settings, progress=print) -> AppContext:
     ensure_fresh(settings, spec, progress)
     frame, info = load_processed(settings, spec, progress, build=settings.auto_build)
     database = Database(settings.database).migrate()
-    registry = registry_for(settings, spec, database)
-    prediction_log = PredictionLog(database, spec.monitor.segments, registry.card)
-    models = ServingModels(
-        registry,
-        service_maker(settings, spec, prediction_log),
-        poll_s=settings.alias_poll_s,
-        shadow=ShadowScorer(prediction_log, settings.shadow),
-    )
+    models, prediction_log = serving_models(settings, spec, database)
     service = models.current()
     if models.serving.degraded:
         progress(f"[start] serving {service.version}: {models.serving.reason}")
@@ -79,6 +72,21 @@ def build_context(settings: Settings, progress=print) -> AppContext:
         database=database,
         users=UserStore(database),
     )
+
+
+def serving_models(
+    settings: Settings, spec, database: Database
+) -> tuple[ServingModels, PredictionLog]:
+    """The registry's versions as services logging to `database`: the app's and the replay's."""
+    registry = registry_for(settings, spec, database)
+    prediction_log = PredictionLog(database, spec.monitor.segments, registry.card)
+    models = ServingModels(
+        registry,
+        service_maker(settings, spec, prediction_log),
+        poll_s=settings.alias_poll_s,
+        shadow=ShadowScorer(prediction_log, settings.shadow),
+    )
+    return models, prediction_log
 
 
 def live_dataset(settings: Settings, spec, frame, info, service) -> LiveDataset:
