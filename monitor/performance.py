@@ -1,0 +1,218 @@
+"""Estimated and realized performance from score-bin sums, per period and per segment.
+
+Estimated (CBPE): from the calibrated probabilities alone, before any outcome. Realized: from
+the outcomes joined so far. Both read the same bins, so they compare like for like.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from monitor import stats
+
+ESTIMATED = ("auc", "brier", "positive_rate")
+PERFORMANCE_COLUMNS = [
+    "period",
+    "metric",
+    "estimated",
+    "low",
+    "high",
+    "realized",
+    "labeled",
+    "n",
+]
+SEGMENT_COLUMNS = [
+    "segment",
+    "value",
+    "n",
+    "labeled",
+    "metric",
+    "realized",
+    "low",
+    "high",
+    "estimated",
+    "enough",
+    "predicted_rate",
+    "observed_rate",
+]
+
+
+def _bins(group: pd.DataFrame, count: int) -> pd.DataFrame:
+    """Sums per bin 0..count-1 (missing bins are zeros), summed over the group's rows."""
+    return (
+        group.groupby("bin").sum(numeric_only=True).reindex(range(count), fill_value=0)
+    )
+
+
+def _realized_binary(b: pd.DataFrame) -> dict[str, float]:
+    labeled = float(b["labeled"].sum())
+    if labeled == 0:
+        return dict.fromkeys(("auc", "brier", "log_loss", "positive_rate"), math.nan)
+    positives = b["positives"].to_numpy()
+    return {
+        "auc": stats.binned_auc(positives, b["labeled"].to_numpy() - positives),
+        "brier": float(b["brier_sum"].sum() / labeled),
+        "log_loss": float(b["logloss_sum"].sum() / labeled),
+        "positive_rate": float(positives.sum() / labeled),
+    }
+
+
+def classification_rows(b: pd.DataFrame, suffix: str = "") -> list[dict]:
+    """Estimated and realized figures of one channel's bins, one dict per metric."""
+    estimate = stats.cbpe(
+        b["n"].to_numpy(float),
+        b["p_sum"].to_numpy(),
+        b["p2_sum"].to_numpy(),
+        b["cal_sum"].to_numpy(),
+    )
+    realized = _realized_binary(b)
+    labeled, n = int(b["labeled"].sum()), int(b["n"].sum())
+    rows = []
+    for metric, value in realized.items():
+        e = estimate.get(metric)
+        rows.append(
+            {
+                "metric": metric + suffix,
+                "estimated": e.value if e else math.nan,
+                "low": e.low if e else math.nan,
+                "high": e.high if e else math.nan,
+                "realized": value,
+                "labeled": labeled,
+                "n": n,
+            }
+        )
+    return rows
+
+
+def regression_rows(b: pd.DataFrame) -> list[dict]:
+    labeled, n = float(b["labeled"].sum()), int(b["n"].sum())
+    mae = b["abs_err_sum"].sum() / labeled if labeled else math.nan
+    rmse = math.sqrt(b["sq_err_sum"].sum() / labeled) if labeled else math.nan
+    return [
+        {"metric": m, "estimated": math.nan, "low": math.nan, "high": math.nan}
+        | {"realized": v, "labeled": int(labeled), "n": n}
+        for m, v in (("mae", mae), ("rmse", rmse))
+    ]
+
+
+def figures(bins: pd.DataFrame, kind: str, classes: list[str], count: int) -> list:
+    """Every metric of a set of score bins (all channels)."""
+    if kind == "regression":
+        return regression_rows(_bins(bins, count))
+    if kind == "binary":
+        return classification_rows(_bins(bins, count))
+    rows = []
+    for channel, group in bins.groupby("channel"):
+        rows += classification_rows(_bins(group, count), f" ({classes[channel]})")
+    return rows
+
+
+def per_period(by_day: pd.DataFrame, period, kind, classes, count) -> pd.DataFrame:
+    if by_day.empty:
+        return pd.DataFrame(columns=PERFORMANCE_COLUMNS)
+    periods = by_day.assign(period=by_day["day"].map(period))
+    rows = [
+        {"period": p, **row}
+        for p, group in periods.groupby("period")
+        for row in figures(group, kind, classes, count)
+    ]
+    return pd.DataFrame(rows, columns=PERFORMANCE_COLUMNS)
+
+
+def _quantiles(counts: np.ndarray, edges: np.ndarray, qs=(0.1, 0.5, 0.9)) -> list:
+    """Quantiles of a binned distribution, linear within a bin."""
+    cumulative = np.concatenate([[0.0], np.cumsum(counts)])
+    total = cumulative[-1]
+    if total == 0:
+        return [math.nan] * len(qs)
+    return [float(np.interp(q * total, cumulative, edges)) for q in qs]
+
+
+def predictions(by_day: pd.DataFrame, period, edges: list[float]) -> pd.DataFrame:
+    """p10, p50, p90 and mean of the first channel's score per period."""
+    columns = ["period", "p10", "p50", "p90", "mean"]
+    first = by_day[by_day["channel"] == 0] if not by_day.empty else by_day
+    if first.empty:
+        return pd.DataFrame(columns=columns)
+    count, rows = len(edges) - 1, []
+    for p, group in first.assign(period=first["day"].map(period)).groupby("period"):
+        b = _bins(group, count)
+        p10, p50, p90 = _quantiles(b["n"].to_numpy(float), np.asarray(edges))
+        rows.append([p, p10, p50, p90, b["p_sum"].sum() / max(b["n"].sum(), 1)])
+    return pd.DataFrame(rows, columns=columns)
+
+
+def score_bins(by_day: pd.DataFrame, edges: list[float], holdout) -> pd.DataFrame:
+    """Live share per score bin over the window, against the holdout's (from the card)."""
+    count = len(edges) - 1
+    first = by_day[by_day["channel"] == 0] if not by_day.empty else by_day
+    live = (
+        _bins(first, count)["n"].to_numpy(float) if not first.empty else np.zeros(count)
+    )
+    return pd.DataFrame(
+        {
+            "left": edges[:-1],
+            "right": edges[1:],
+            "live_share": live / live.sum() if live.sum() else live,
+            "holdout_share": holdout if holdout is not None else [math.nan] * count,
+        }
+    )
+
+
+def _segment_row(key, b: pd.DataFrame, kind: str, min_n: int) -> dict:
+    """One segment's headline metric with its interval; 'enough' once it has min_n rows."""
+    segment, value = key
+    n, labeled = int(b["n"].sum()), int(b["labeled"].sum())
+    predicted = b["cal_sum"].sum() / n if n else math.nan
+    observed = b["positives"].sum() / labeled if labeled else math.nan
+    row = {"segment": segment, "value": value, "n": n, "labeled": labeled}
+    row |= {"predicted_rate": predicted, "observed_rate": observed}
+    if kind == "regression":
+        mae = b["abs_err_sum"].sum() / labeled if labeled else math.nan
+        spread = b["sq_err_sum"].sum() / labeled - mae**2 if labeled else math.nan
+        half = 1.96 * math.sqrt(max(spread, 0) / labeled) if labeled else math.nan
+        return row | {
+            "metric": "mae",
+            "realized": mae,
+            "low": mae - half,
+            "high": mae + half,
+            "estimated": math.nan,
+            "enough": labeled >= min_n,
+        }
+    positives = b["positives"].to_numpy()
+    negatives = b["labeled"].to_numpy() - positives
+    auc = stats.binned_auc(positives, negatives)
+    low, high = stats.auc_interval(auc, positives.sum(), negatives.sum())
+    estimated = stats.binned_auc(b["cal_sum"].to_numpy(), b["n"] - b["cal_sum"])
+    enough = (labeled if labeled else n) >= min_n
+    return row | {
+        "metric": "auc",
+        "realized": auc,
+        "low": low,
+        "high": high,
+        "estimated": estimated,
+        "enough": enough,
+    }
+
+
+def segments(by_segment: pd.DataFrame, kind: str, count: int, min_n: int):
+    """Every segment value's headline metric, worst first (those with enough rows first)."""
+    if by_segment.empty:
+        return pd.DataFrame(columns=SEGMENT_COLUMNS)
+    first = by_segment[by_segment["channel"] == 0]
+    rows = [
+        _segment_row(key, _bins(group, count), kind, min_n)
+        for key, group in first.groupby(["segment", "value"])
+    ]
+    table = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+    headline = table["realized"].fillna(table["estimated"])
+    ascending = kind != "regression"  # AUC: low is bad; MAE: high is bad
+    return (
+        table.assign(_h=headline if ascending else -headline)
+        .sort_values(["enough", "_h"], ascending=[False, True], na_position="last")
+        .drop(columns="_h")
+        .reset_index(drop=True)
+    )

@@ -1,0 +1,112 @@
+"""Reading the monitoring aggregates for a window: grouped sums, never a scan of the log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data.tables import (
+    monitor_challenger,
+    monitor_features,
+    monitor_scores,
+    monitor_traffic,
+    predictions,
+)
+from monitor.store import sum_names
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows a report reads: one version, days of event time, optionally one source."""
+
+    version: str
+    start: dt.date
+    end: dt.date
+    source: str | None = None
+
+    def where(self, table: sa.Table):
+        c = table.c
+        clauses = [c.version == self.version, c.day >= self.start, c.day <= self.end]
+        if self.source:
+            clauses.append(c.source == self.source)
+        return sa.and_(*clauses)
+
+
+def _grouped(connection, table: sa.Table, scope: Scope, keys: list[str], where=None):
+    """Sums of every measure of `table` grouped by `keys`, as a frame."""
+    sums = sum_names(table)
+    query = (
+        sa.select(
+            *(table.c[k] for k in keys),
+            *(sa.func.sum(table.c[s]).label(s) for s in sums),
+        )
+        .where(scope.where(table))
+        .group_by(*(table.c[k] for k in keys))
+    )
+    if where is not None:
+        query = query.where(where)
+    frame = pd.DataFrame(connection.execute(query).all(), columns=[*keys, *sums])
+    if "day" in frame:
+        frame["day"] = pd.to_datetime(frame["day"]).dt.date
+    return frame
+
+
+def traffic(connection, scope: Scope) -> pd.DataFrame:
+    return _grouped(
+        connection, monitor_traffic, scope, ["day", "source", "latency_bucket"]
+    )
+
+
+def features(connection, scope: Scope, feature: str | None = None) -> pd.DataFrame:
+    where = monitor_features.c.feature == feature if feature else None
+    return _grouped(connection, monitor_features, scope, ["feature", "bin"], where)
+
+
+def scores(connection, scope: Scope) -> pd.DataFrame:
+    """Score bins per day for all rows (segment ''), and per segment over the window."""
+    table = monitor_scores
+    by_day = _grouped(
+        connection, table, scope, ["day", "channel", "bin"], table.c.segment == ""
+    )
+    by_segment = _grouped(
+        connection,
+        table,
+        scope,
+        ["segment", "value", "channel", "bin"],
+        table.c.segment != "",
+    )
+    return by_day, by_segment
+
+
+def challenger(connection, scope: Scope) -> pd.DataFrame:
+    return _grouped(connection, monitor_challenger, scope, ["day", "challenger"])
+
+
+def sources(connection, version: str | None = None) -> list[str]:
+    query = sa.select(monitor_traffic.c.source).distinct()
+    if version:
+        query = query.where(monitor_traffic.c.version == version)
+    return sorted(connection.execute(query).scalars())
+
+
+def span(connection, version: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of event time logged for a version (from the aggregates)."""
+    c = monitor_traffic.c
+    low, high = connection.execute(
+        sa.select(sa.func.min(c.day), sa.func.max(c.day)).where(c.version == version)
+    ).one()
+    if low is None:
+        return None
+    return pd.Timestamp(low).date(), pd.Timestamp(high).date()
+
+
+def unaggregated(connection) -> int:
+    """Logged rows no aggregate counts (logged before monitoring): a rebuild adds them."""
+    logged = connection.execute(
+        sa.select(sa.func.count()).select_from(predictions)
+    ).scalar()
+    counted = connection.execute(sa.select(sa.func.sum(monitor_traffic.c.n))).scalar()
+    return int(logged or 0) - int(counted or 0)
