@@ -70,12 +70,14 @@ class PredictionLog:
             cached = self._binnings[card.version] = Binning(card, self.segments)
         return cached
 
-    def _binning_of(self, version: str) -> Binning | None:
+    def binning_of(self, version: str) -> Binning | None:
         if version in self._binnings or self.cards is None:
             return self._binnings.get(version)
         try:
             return self.binning(self.cards(version))
-        except Exception:  # a version whose card is gone: its outcomes are kept, unbinned
+        except (
+            Exception
+        ):  # a version whose card is gone: its outcomes are kept, unbinned
             return None
 
     @property
@@ -290,7 +292,7 @@ class PredictionLog:
         )
         deltas = Deltas()
         for version in {r["model_version"] for r in rows}:
-            binning = self._binning_of(version)
+            binning = self.binning_of(version)
             if binning is not None:
                 pairs = [
                     (Logged.from_row(r), str(actuals[r["request_id"]]))

@@ -30,18 +30,19 @@ def _drift(report, thresholds) -> list[Alert]:
     ]
 
 
-def _auc(report, thresholds) -> list[Alert]:
+def _auc(report, thresholds, min_n: int) -> list[Alert]:
+    """The window's AUC, estimated or realized, on at least min_n rows, below the holdout's."""
     held = report.holdout.get("auc")
     window = report.totals.get("window", {}).get("auc")
     if held is None or window is None:
         return []
     floor = held - thresholds.auc_drop
     alerts = []
-    for which, value in (
-        ("estimated", window["estimated"]),
-        ("realized", window["realized"]),
+    for which, value, rows in (
+        ("estimated", window["estimated"], window["n"]),
+        ("realized", window["realized"], window["labeled"]),
     ):
-        if value is not None and not math.isnan(value) and value < floor:
+        if rows >= min_n and not math.isnan(value) and value < floor:
             alerts.append(
                 Alert(
                     "auc_drop",
@@ -60,14 +61,14 @@ def _over(name: str, value, limit: float, words: str) -> list[Alert]:
     return [Alert(name, words, float(value), limit)]
 
 
-def breaches(report, thresholds) -> list[Alert]:
-    """Every threshold the report's window breaches, most telling first."""
+def breaches(report, settings) -> list[Alert]:
+    """Every threshold of the spec's [monitor] the window breaches, most telling first."""
     if report.empty:
         return []
-    totals = report.totals
+    thresholds, totals = settings.alerts, report.totals
     p95, errors = totals.get("p95_ms"), totals.get("error_rate")
     return [
-        *_auc(report, thresholds),
+        *_auc(report, thresholds, settings.min_n),
         *_drift(report, thresholds),
         *_over(
             "latency_p95",

@@ -245,8 +245,8 @@ def build_report(ctx, window: Window, version=None, source=None) -> MonitorRepor
         challenger=_challenger(challenger_rows, window),
         notes=_notes(card),
     )
-    return _with_alerts(report, settings.alerts)
+    return _with_alerts(report, settings)
 
 
-def _with_alerts(report: MonitorReport, thresholds) -> MonitorReport:
-    return replace(report, alerts=breaches(report, thresholds))
+def _with_alerts(report: MonitorReport, settings) -> MonitorReport:
+    return replace(report, alerts=breaches(report, settings))
