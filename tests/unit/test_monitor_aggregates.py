@@ -50,23 +50,23 @@ def _snapshot(database) -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture()
-def logged(small_settings, flights_spec, tmp_path):
-    """Serving models logging to a fresh SQLite file, with the challenger set to the champion's
-    twin so the shadow path runs too."""
-    settings = small_settings.with_overrides(
-        database_url=f"sqlite:///{tmp_path / 'log.db'}", shadow="inline"
-    )
+def logged(two_version_home, flights_spec):
+    """Serving models over two versions (a champion and a challenger in shadow, scored
+    inline), logging to the home's fresh SQLite file."""
+    settings, *_ = two_version_home
+    settings = settings.with_overrides(shadow="inline")
     database = Database(settings.database).migrate()
     models, log = serving_models(settings, flights_spec, database)
-    return models, log, database
+    return models, log, database, settings
 
 
-def test_write_time_aggregates_equal_a_recount(logged, small_settings, flights_spec):
-    models, log, database = logged
+def test_write_time_aggregates_equal_a_recount(logged, flights_spec):
+    models, log, database, settings = logged
     service = models.current()
+    assert models.serving.shadow is not None
     for hour in (6, 12, 18):
         models.predict({**service.defaults(), "hour": hour}, source="whatif", user="a")
-    rows, frame = holdout_rows(small_settings, flights_spec, service, limit=200)
+    rows, frame = holdout_rows(settings, flights_spec, service, limit=200)
     _, batch = models.predict_many(
         rows,
         source="replay",
@@ -92,6 +92,7 @@ def test_write_time_aggregates_equal_a_recount(logged, small_settings, flights_s
     assert everyone["labeled"].sum() == len(actuals)
     expected = sum(y == service.card.positive for y in actuals.values())
     assert everyone["positives"].sum() == expected
+    assert live["monitor_challenger"]["n"].sum() == 203  # each answer, shadowed once
     replayed = everyone[everyone["source"] == "replay"]
     assert replayed["day"].min() >= dt.date(2013, 10, 31)  # the flights' own calendar
 
