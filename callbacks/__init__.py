@@ -1,7 +1,8 @@
 """Thin wiring from inputs to data/model calls to component builders. Registered per app.
 
 Each area's callbacks need a role, which the door checks on every callback request before
-Dash runs it: viewers read the Overview and the Model card, analysts also predict, admins move aliases.
+Dash runs it: viewers read the Overview and the Model card, analysts also predict and
+monitor, admins move aliases.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from callbacks import (
     model_card,
     model_compare,
     model_retrain,
+    monitor,
     navigation,
     overview,
     predict,
@@ -24,6 +26,7 @@ AREAS = (
     (model_compare, "viewer"),
     (model_admin, "admin"),
     (model_retrain, "admin"),
+    (monitor, "analyst"),
 )
 
 

@@ -13,6 +13,7 @@ from dash import dcc, html
 
 from components import ids
 from components.model_card import model_layout
+from components.monitor import monitor_layout
 from components.overview import overview_layout
 from components.predict import predict_layout
 from context import AppContext
@@ -28,6 +29,7 @@ PAGES = {
     "/": Page("Overview", overview_layout, "viewer"),
     "/predict": Page("Predict", predict_layout, "analyst"),
     "/model": Page("Model", model_layout, "viewer"),
+    "/monitor": Page("Monitor", monitor_layout, "analyst"),
 }
 
 OPEN_BANNERS = {

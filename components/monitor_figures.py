@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.theme import ACCENT, MUTED, PRIMARY, Figure, empty, figure
+from components.theme import ACCENT, INK, MUTED, PRIMARY, Figure, empty, figure
 from data.formats import span
 
 SMALL = 280
 # One colour per source (or challenger), in order of appearance.
 SERIES = [PRIMARY, ACCENT, "#059669", "#7c3aed", "#db2777", "#0891b2", MUTED]
 BAND = "rgba(37,99,235,0.15)"
+FEATURE_TITLE = "Reference against live"
 
 
 def days(values) -> list[str]:
@@ -148,32 +149,46 @@ def bin_names(lefts, rights) -> list[str]:
     return [span(left, right) for left, right in zip(lefts, rights, strict=True)]
 
 
-def score_histogram(bins: pd.DataFrame, axis: str) -> Figure:
-    """Share of predictions per score bin: live window against the card's holdout."""
+def score_histogram(bins: pd.DataFrame, axis: str, percent: bool) -> Figure:
+    """Share of predictions per score bin: live bars under the card's holdout as a step line."""
     title = "Predicted value: live against holdout"
     if bins.empty:
         return empty(title, "No predictions in this window", SMALL)
+    tick = ".0%" if percent else None
     fig = figure(
         title,
         SMALL,
-        barmode="group",
-        bargap=0.1,
-        xaxis={"title": {"text": axis}, "type": "category"},
+        bargap=0.05,
+        xaxis={"title": {"text": axis}, "tickformat": tick},
         yaxis={"title": {"text": "Share of predictions"}, "tickformat": ".0%"},
     )
-    names = bin_names(bins["left"], bins["right"])
-    series = [("live_share", "Live", PRIMARY)]
+    left, right = bins["left"].to_numpy(float), bins["right"].to_numpy(float)
+    names = bin_names(left, right)
+    fig["data"].append(
+        {
+            "type": "bar",
+            "x": (left + right) / 2,
+            "width": right - left,
+            "y": bins["live_share"].to_numpy(),
+            "customdata": names,
+            "name": "Live",
+            "marker": {"color": PRIMARY, "opacity": 0.8},
+            "hovertemplate": "live %{customdata}: %{y:.1%}<extra></extra>",
+        }
+    )
     if bins["holdout_share"].notna().any():
-        series.insert(0, ("holdout_share", "Holdout (card)", MUTED))
-    for column, name, color in series:
         fig["data"].append(
             {
-                "type": "bar",
-                "x": names,
-                "y": bins[column].to_numpy(),
-                "name": name,
-                "marker": {"color": color},
-                "hovertemplate": f"{name} %{{x}}: %{{y:.1%}}<extra></extra>",
+                "type": "scatter",
+                "mode": "lines",
+                "x": [*left, right[-1]],
+                "y": [
+                    *bins["holdout_share"].to_numpy(),
+                    bins["holdout_share"].iloc[-1],
+                ],
+                "line": {"shape": "hv", "color": INK, "width": 1.5},
+                "name": "Holdout (card)",
+                "hovertemplate": "holdout from %{x}: %{y:.1%}<extra></extra>",
             }
         )
     return fig
@@ -181,7 +196,7 @@ def score_histogram(bins: pd.DataFrame, axis: str) -> Figure:
 
 def feature_detail(frame: pd.DataFrame, label: str) -> Figure:
     """One feature's distribution: training reference against the live window."""
-    title = f"{label}: reference against live"
+    title = f"{label}: {FEATURE_TITLE.lower()}"
     if frame.empty:
         return empty(title, "No rows for this feature in the window", SMALL + 40)
     fig = figure(

@@ -33,8 +33,12 @@ SEGMENTS_SHOWN = 20
 
 
 def metric(key: str) -> Metric:
-    """How to show a metric; an unknown key (a class's AUC, say) reads as itself."""
-    return METRICS.get(key, Metric(key.replace("_", " "), ".3g", True))
+    """How to show a metric; one class's ('auc (setosa)') reads as the metric and class."""
+    base, _, rest = key.partition(" ")
+    known = METRICS.get(base)
+    if known is None:
+        return Metric(key.replace("_", " "), ".3g", True)
+    return known._replace(name=f"{known.name} {rest}".strip())
 
 
 def _holdout_line(x: list[str], value: float, shown: str) -> dict:

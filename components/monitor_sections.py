@@ -99,9 +99,9 @@ def kpi_row(report: MonitorReport) -> list[dbc.Col]:
 def prediction_axis(report: MonitorReport) -> tuple[str, bool]:
     """What the predicted value is called on an axis, and whether it is a probability."""
     if report.kind == "binary":
-        return f"Predicted chance: {report.outcome.lower()}", True
+        return "Predicted chance", True
     if report.kind == "multiclass":
-        return "Probability of the predicted class", True
+        return "Top-class probability", True
     return f"Predicted {report.outcome.lower()}", False
 
 
@@ -122,7 +122,7 @@ def predictions(report: MonitorReport) -> dbc.Row:
     return cells(
         [
             figures.prediction_band(report.predictions, axis, is_probability),
-            figures.score_histogram(report.score_bins, axis),
+            figures.score_histogram(report.score_bins, axis, is_probability),
         ]
     )
 

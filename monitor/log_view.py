@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from data.inputs import BadInput, parse_number, shorten
-from data.tables import monitor_traffic, outcomes, predictions
+from data.tables import outcomes, predictions
 
 PAGE_CAP = 500  # rows per request, whatever the grid asks for
 OFFSET_CAP = 10_000_000
@@ -286,10 +286,3 @@ def export_csv(
     with engine.connect() as connection:
         rows = list(connection.execute(query).mappings())
     return write_csv(rows, list(columns)), len(rows)
-
-
-def logged_sources(engine) -> list[str]:
-    """Every source with logged traffic, from the maintained aggregate (not the log)."""
-    query = sa.select(monitor_traffic.c.source).distinct().order_by("source")
-    with engine.connect() as connection:
-        return list(connection.execute(query).scalars())

@@ -11,13 +11,16 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from dash import no_update
 
+from callbacks import monitor as monitor_callbacks
 from components import monitor_figures as mfig
 from components import monitor_performance as pfig
 from components import monitor_sections as sections
+from components import monitor_view as view
 from data.db import Database
 from data.inputs import BadInput
-from data.tables import monitor_traffic, outcomes, predictions
+from data.tables import outcomes, predictions
 from monitor import log_view
 from monitor.report_types import Alert, MonitorReport, Window
 
@@ -185,15 +188,17 @@ def test_prediction_band_fills_p10_to_p90_under_median_and_mean():
     assert fig.layout.yaxis.title.text == "Chance"
 
 
-def test_score_histogram_compares_live_with_holdout_unless_the_card_has_none():
+def test_score_histogram_draws_live_bars_under_the_holdout_step():
     bins = make_report().score_bins
-    fig = validated(mfig.score_histogram(bins, "Chance"))
-    assert [t.name for t in fig.data] == ["Holdout (card)", "Live"]
-    assert list(fig.data[0].x) == ["0–0.5", "0.5–1"]
+    fig = validated(mfig.score_histogram(bins, "Chance", True))
+    live, holdout = fig.data
+    assert (live.name, holdout.name) == ("Live", "Holdout (card)")
+    assert list(live.x) == [0.25, 0.75] and list(live.customdata) == ["0–0.5", "0.5–1"]
+    assert list(holdout.x) == [0.0, 0.5, 1.0] and holdout.line.shape == "hv"
+    assert fig.layout.xaxis.tickformat == ".0%"
     no_holdout = bins.assign(holdout_share=np.nan)
-    assert [t.name for t in validated(mfig.score_histogram(no_holdout, "x")).data] == [
-        "Live"
-    ]
+    fig = validated(mfig.score_histogram(no_holdout, "Value", False))
+    assert [t.name for t in fig.data] == ["Live"]
 
 
 def test_feature_detail_draws_reference_against_live():
@@ -456,11 +461,125 @@ def test_csv_cells_cannot_become_formulas(value, safe):
     ]
 
 
-def test_sources_come_from_the_traffic_aggregate(log_engine):
-    row = {"day": dt.date(2013, 11, 1), "version": "v1", "latency_bucket": 3, "n": 1}
-    with log_engine.begin() as connection:
-        connection.execute(
-            monitor_traffic.insert(),
-            [{**row, "source": "replay"}, {**row, "source": "api"}],
-        )
-    assert log_view.logged_sources(log_engine) == ["api", "replay"]
+# The page over a real log: the held-out months scored and logged, outcomes attached
+
+
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory, small_settings, flights_spec):
+    """A copy of the small home whose log holds Nov-Dec scored as replay traffic."""
+    import shutil
+
+    from app import build_context
+    from model.scoring import score_many
+    from model.train import load_processed, registry_for
+
+    home = tmp_path_factory.mktemp("monitor-home")
+    for part in ("data", "artifacts"):
+        shutil.copytree(small_settings.home / part, home / part)
+    settings = small_settings.with_overrides(home=home)
+    registry = registry_for(settings, flights_spec)
+    registry.set_alias("champion", registry.versions()[-1], "ada")
+    ctx = build_context(settings, progress=lambda _: None)
+    frame, _ = load_processed(settings, flights_spec, build=False)
+    rows = frame[frame["sched_dep"] >= "2013-11-01"]
+    answer = score_many(
+        ctx.service,
+        rows[ctx.service.card.feature_columns].to_dict("records"),
+        source="replay",
+        event_times=[t.tz_localize("UTC").to_pydatetime() for t in rows["sched_dep"]],
+    )
+    actual = zip(answer.request_ids, rows["delayed"], strict=True)
+    ctx.log.attach_outcomes(
+        {rid: str(y) for rid, y in actual if rid and isinstance(y, str)}, "test"
+    )
+    return ctx
+
+
+def _controls(ctx, **changes) -> dict:
+    start, end, granularity = view.default_window(ctx, ctx.service.version)
+    controls = dict(
+        start=start,
+        end=end,
+        granularity=granularity,
+        version=ctx.service.version,
+        source="all",
+    )
+    return {**controls, **changes}
+
+
+def test_the_default_window_is_the_span_of_logged_event_times(replayed):
+    start, end, granularity = view.default_window(replayed, replayed.service.version)
+    assert (start, end, granularity) == ("2013-11-01", "2013-12-31", "day")
+    assert view.known_sources(replayed) == ["replay"]
+
+
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        ({"start": "2013-13-01"}, "not a date"),
+        ({"start": 20131101}, "must be a date"),
+        ({"start": "2013-12-01", "end": "2013-11-01"}, "comes before"),
+        ({"start": "1800-01-01"}, "must fall between"),
+        ({"start": "1990-01-01", "end": "2013-12-31"}, "at most"),
+        ({"granularity": "month"}, "day or week"),
+        ({"version": "v0'; DROP TABLE predictions"}, "no model version"),
+        ({"version": ["v1"]}, "no model version"),
+        ({"source": "batch"}, "source 'batch'"),
+        ({"source": {"$ne": 1}}, "source"),
+    ],
+)
+def test_bad_controls_get_a_message_in_words(replayed, changes, words):
+    with pytest.raises(BadInput, match=words):
+        view.parse_query(replayed, **_controls(replayed, **changes))
+    outputs = monitor_callbacks.refresh_outputs(
+        replayed, _controls(replayed, **changes), None
+    )
+    assert words in _text(outputs["message"])
+    assert outputs["kpis"] is no_update and outputs["query"] is no_update
+
+
+def test_refresh_fills_every_card_from_one_report(replayed):
+    outputs = monitor_callbacks.refresh_outputs(replayed, _controls(replayed), None)
+    assert set(outputs) == set(monitor_callbacks.REFRESH)
+    assert outputs["message"] is None and outputs["shown"] == {}
+    assert "Predictions" in _text(outputs["kpis"]) and outputs["feature"]
+    assert outputs["query"]["start"] == "2013-11-01"
+    filters = outputs["grid_filters"]
+    assert filters["version"]["filter"] == replayed.service.version
+    assert log_view.log_page(
+        replayed.database.engine, {"startRow": 0, "endRow": 5, "filterModel": filters}
+    ).total == int(_text(outputs["kpis"][0]).split()[1].replace(",", ""))
+
+
+@pytest.mark.xfail(
+    strict=True, raises=KeyError, reason="build_report raises on a window with no rows"
+)
+def test_a_window_with_no_predictions_says_how_to_fill_it(replayed):
+    controls = _controls(replayed, start="2013-03-01", end="2013-03-31")
+    outputs = monitor_callbacks.refresh_outputs(replayed, controls, None)
+    assert outputs["shown"] == {"display": "none"}
+    assert "python -m model.replay" in _text(outputs["empty"])
+
+
+def test_grid_filters_keep_the_users_valid_column_filters(replayed):
+    query = view.parse_query(replayed, **_controls(replayed, source="replay"))
+    mine = {
+        "output": {"filterType": "number", "type": "greaterThan", "filter": 0.3},
+        "label": {"filterType": "text", "type": "regex", "filter": "."},
+        "version": {"filterType": "text", "type": "equals", "filter": "old"},
+    }
+    filters = view.grid_filters(query, mine)
+    assert filters["output"] == mine["output"] and "label" not in filters
+    assert filters["version"]["filter"] == query.version
+    assert filters["source"]["filter"] == "replay"
+
+
+def test_the_drill_down_draws_one_known_feature(replayed):
+    stored = view.parse_query(replayed, **_controls(replayed)).to_store()
+    fig = validated(monitor_callbacks.drill_down(replayed, "temp", stored))
+    assert [t.name for t in fig.data] == ["Reference (training)", "Live"]
+    assert sum(fig.data[1].y) == pytest.approx(1.0)
+    with pytest.raises(BadInput):
+        monitor_callbacks.drill_down(replayed, "__class__", stored)
+    with pytest.raises(BadInput):
+        monitor_callbacks.drill_down(replayed, "temp", {**stored, "end": "never"})
