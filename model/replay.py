@@ -1,0 +1,123 @@
+"""python -m model.replay: send held-out rows through the serving models as traffic.
+
+python -m model.replay                               # the months after the validation window
+python -m model.replay --from 2013-11-01 --to 2013-11-30 --rate 200 --limit 5000
+python -m model.replay --no-outcomes                 # outcomes later: python -m model.outcomes
+
+Rows are logged with source "replay", their event time and event key; their own outcomes
+are attached at the end unless --no-outcomes. Exit codes: 0 done, 2 bad usage or dates,
+1 failure (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import sys
+
+from config import Settings
+from data.db import Database, first_line
+from data.spec import load_spec
+from data.spec_errors import SpecError
+from model.train import load_processed
+from monitor.replay import (
+    ReplayError,
+    ReplayOptions,
+    ReplaySummary,
+    held_out,
+    key_columns_present,
+    replay,
+)
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text[:40]}' is not a date (YYYY-MM-DD)"
+        ) from None
+
+
+def _positive(kind):
+    """An argparse type: a finite number of `kind` above 0."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a number") from None
+        if not (0 < value < math.inf):
+            raise argparse.ArgumentTypeError(f"{text} must be a finite number above 0")
+        return value
+
+    return parse
+
+
+def parse_options(argv: list[str] | None) -> ReplayOptions:
+    """The command line as options; bad usage exits 2 (argparse)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m model.replay",
+        description="Replay held-out rows through the serving models (source 'replay').",
+    )
+    parser.add_argument("--from", dest="start", type=_day, help="first day (inclusive)")
+    parser.add_argument("--to", dest="end", type=_day, help="last day (inclusive)")
+    parser.add_argument(
+        "--rate", type=_positive(float), help="rows per second (default: at once)"
+    )
+    parser.add_argument("--limit", type=_positive(int), help="at most this many rows")
+    parser.add_argument("--batch", type=_positive(int), default=500, help="rows a call")
+    parser.add_argument("--user", default="replay", help="the user the log names")
+    parser.add_argument(
+        "--no-outcomes", action="store_true", help="do not attach the rows' outcomes"
+    )
+    args = parser.parse_args(argv)
+    return ReplayOptions(
+        start=args.start,
+        end=args.end,
+        rate=args.rate,
+        limit=args.limit,
+        batch=args.batch,
+        user=args.user,
+        outcomes=not args.no_outcomes,
+        progress=sys.stderr.isatty(),
+    )
+
+
+def run(options: ReplayOptions, settings: Settings) -> ReplaySummary:
+    """Load the data and the serving models the app uses, then replay."""
+    from app import serving_models  # the app's own models, logging to its database
+
+    spec = load_spec(settings.spec_path)
+    frame, _ = load_processed(settings, spec, _to_stderr, build=settings.auto_build)
+    key_columns_present(frame, spec)
+    rows = held_out(frame, spec, options)
+    database = Database(settings.database).migrate()
+    models, prediction_log = serving_models(settings, spec, database)
+    return replay(models, prediction_log, spec, rows, options)
+
+
+def _to_stderr(message: str) -> None:
+    """Building the data (when missing) says what it does, off the summary's stdout."""
+    print(message, file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> None:
+    options = parse_options(argv)
+    try:
+        summary = run(options, Settings.from_env())
+    except ReplayError as exc:
+        print(f"replay: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except SpecError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(1) from None
+    except Exception as exc:  # data, models, database: one line, no traceback
+        print(f"replay: failed: {first_line(exc)}", file=sys.stderr)
+        raise SystemExit(1) from None
+    print(summary.line())
+
+
+if __name__ == "__main__":
+    main()
