@@ -52,6 +52,11 @@ EXPORT_ONLY = {"user": predictions.c.user, "inputs": predictions.c.inputs}
 DEFAULT_SORT = [("event_time", "desc")]
 
 
+def _name(value) -> str | None:
+    """A name the client sent, if it is text (a list or a dict is no name, and no key)."""
+    return value if isinstance(value, str) else None
+
+
 def _text(column, condition: dict, exact: bool):
     value = condition.get("filter")
     if not isinstance(value, str) or len(value) > TEXT_CAP:
@@ -83,7 +88,7 @@ COMPARE: dict[str, Callable] = {
 
 
 def _number(column, condition: dict):
-    kind = condition.get("type")
+    kind = _name(condition.get("type"))
     value = parse_number(condition.get("filter"), "A number filter")
     if kind == "inRange":
         high = parse_number(condition.get("filterTo"), "A number filter's upper end")
@@ -109,7 +114,7 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 def _date(column, condition: dict):
     """Whole days: 'equals 1 Nov' is every time on 1 Nov; ranges include both ends."""
-    kind = condition.get("type")
+    kind = _name(condition.get("type"))
     start = _midnight(filter_day(condition.get("dateFrom")))
     end = start + dt.timedelta(days=1)
     if kind == "inRange":
@@ -153,7 +158,7 @@ def _column_filter(name: str, model) -> sa.ColumnElement:
     conditions = model["conditions"]
     if not isinstance(conditions, list) or not 0 < len(conditions) <= CONDITIONS_CAP:
         raise BadInput(f"the filter on {name} has too many conditions")
-    join = {"AND": sa.and_, "OR": sa.or_}.get(model.get("operator"))
+    join = {"AND": sa.and_, "OR": sa.or_}.get(_name(model.get("operator")))
     if join is None:
         raise BadInput(f"the filter on {name} must join its conditions by AND or OR")
     return join(*(_condition(name, c) for c in conditions))
@@ -186,7 +191,7 @@ def order_by(sort_model) -> list[sa.ColumnElement]:
 
 
 def _sort_pair(item) -> tuple[str, str]:
-    name = item.get("colId") if isinstance(item, dict) else None
+    name = _name(item.get("colId")) if isinstance(item, dict) else None
     direction = item.get("sort") if isinstance(item, dict) else None
     if name not in COLUMNS or not COLUMNS[name].sortable:
         raise BadInput(f"the log cannot be sorted by '{shorten(name)}'")

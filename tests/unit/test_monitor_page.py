@@ -408,6 +408,12 @@ def test_like_wildcards_in_a_filter_are_text_not_patterns(log_engine):
         (None, [{"colId": "output); DROP TABLE predictions; --", "sort": "asc"}]),
         (None, [{"colId": "output", "sort": "asc"}]),  # not indexed: no sort
         (None, [{"colId": "event_time", "sort": "sideways"}]),
+        ({"output": {"filterType": "number", "type": ["equals"], "filter": 1}}, None),
+        ({"event_time": {"type": {"a": 1}, "dateFrom": "2013-11-01"}}, None),
+        ({"label": {"operator": ["OR"], "conditions": [{"type": "blank"}]}}, None),
+        ({"label": {"type": "contains", "filter": ["x"]}}, None),
+        (None, [{"colId": ["event_time"], "sort": "asc"}]),
+        (None, "event_time"),
     ],
 )
 def test_anything_not_whitelisted_is_refused_in_words(log_engine, filters, sort):
