@@ -14,6 +14,22 @@ TOP_BACKGROUND = 8
 QUANTILES = np.linspace(0.05, 0.95, 10)
 
 
+def drift_edges(finite: np.ndarray, mass: float = 0.05) -> list[float]:
+    """Drift bins of a continuous feature: a value holding `mass` or more of the rows (no
+    rain: 0, clear sky: 10 miles) gets a bin of its own, the rest is cut at its deciles,
+    so a shift inside the rest (winter fog) is not lost in one wide bin."""
+    values, counts = np.unique(finite, return_counts=True)
+    heavy = values[counts >= mass * finite.size]
+    rest = finite[~np.isin(finite, heavy)]
+    edges = {float(finite.min()), float(finite.max())}
+    if rest.size:
+        edges.update(np.quantile(rest, np.linspace(0, 1, 11)).tolist())
+    for value in heavy.tolist():
+        step = 1e-6 * max(1.0, abs(value))
+        edges.update((value - step, value + step))
+    return sorted(edges)
+
+
 def _number_entry(values: pd.Series) -> dict:
     finite = values.dropna().to_numpy(float)
     low, p01, median, p99, high = np.quantile(finite, [0.0, 0.01, 0.5, 0.99, 1.0])
@@ -31,7 +47,7 @@ def _number_entry(values: pd.Series) -> dict:
         background = Background(
             values=points.tolist(), weights=(weights / weights.sum()).tolist()
         )
-        edges = np.unique(np.quantile(finite, np.linspace(0, 1, 11))).tolist()
+        edges = drift_edges(finite)
     counts = (
         np.histogram(finite, bins=edges)[0]
         if len(edges) > 1

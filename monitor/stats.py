@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 EXACT_KS_MAX_N = 10_000  # effective n up to which the KS p-value is scipy's exactly
-SEVERITY_ORDER = ("major", "moderate", "stable", "too few")
+SEVERITY_ORDER = ("major", "moderate", "minor", "stable", "too few")
 DRIFT_COLUMNS = [
     "feature",
     "label",
@@ -140,19 +140,14 @@ def _feature_row(feature: FeatureDrift, min_n: int) -> dict:
     }
 
 
-def _severity(table: pd.DataFrame, min_n, moderate, major, alpha) -> pd.Series:
-    """Too few rows, else flagged only when both significant and large enough to matter."""
+def _severity(table: pd.DataFrame, min_n, levels, alpha) -> pd.Series:
+    """Too few rows, else flagged only when both significant and large enough to matter:
+    the largest of `levels` (name, least PSI; largest first) the PSI reaches."""
     significant = table["p_adjusted"] < alpha
-    flagged = significant & (table["psi"] >= moderate)
-    severity = np.where(
-        table["n"] < min_n,
-        "too few",
-        np.where(
-            flagged & (table["psi"] >= major),
-            "major",
-            np.where(flagged, "moderate", "stable"),
-        ),
-    )
+    severity = np.full(len(table), "stable", dtype=object)
+    for name, least in reversed(levels):
+        severity = np.where(significant & (table["psi"] >= least), name, severity)
+    severity = np.where(table["n"] < min_n, "too few", severity)
     return pd.Series(severity, index=table.index)
 
 
@@ -160,21 +155,24 @@ def drift_table(
     features: Sequence[FeatureDrift],
     *,
     min_n: int,
+    minor: float = 0.02,
     moderate: float = 0.1,
     major: float = 0.25,
     alpha: float = 0.01,
 ) -> pd.DataFrame:
     """One row per feature: PSI, its test, BH-adjusted p-value and severity, worst first.
 
-    A flag needs both a significant test and a PSI of at least ``moderate``: with a huge n
-    every tiny shift is significant, with a tiny n a large PSI is noise.
+    A flag needs both a significant test and a PSI of at least ``minor``: with a huge n
+    every tiny shift is significant, with a tiny n a large PSI is noise. Minor (a small
+    but real shift, e.g. winter visibility), moderate and major follow the PSI.
     """
     table = pd.DataFrame([_feature_row(f, min_n) for f in features])
     if table.empty:
         return pd.DataFrame(columns=DRIFT_COLUMNS)
     table["p_adjusted"] = adjust(table["p_value"])
-    table["severity"] = _severity(table, min_n, moderate, major, alpha)
-    table["flagged"] = table["severity"].isin(["major", "moderate"])
+    levels = (("major", major), ("moderate", moderate), ("minor", minor))
+    table["severity"] = _severity(table, min_n, levels, alpha)
+    table["flagged"] = table["severity"].isin([name for name, _ in levels])
     rank = table["severity"].map({s: i for i, s in enumerate(SEVERITY_ORDER)})
     table = table.assign(_rank=rank).sort_values(
         ["_rank", "psi"], ascending=[True, False], na_position="last", kind="stable"

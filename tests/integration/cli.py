@@ -14,13 +14,15 @@ def module_runner(
     module: str, home: Path, timeout: float = 120
 ) -> Callable[..., subprocess.CompletedProcess]:
     """A function running `python -m module *args` on `home`, with a bare environment."""
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "FLIGHTDECK_HOME": str(home)}
+    base = {"PATH": "/usr/bin:/bin", "HOME": str(home), "FLIGHTDECK_HOME": str(home)}
 
-    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    def run(
+        *args: str, stdin: str = "", env: dict | None = None
+    ) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", module, *args],
             cwd=ROOT,
-            env=env,
+            env={**base, **(env or {})},
             input=stdin,
             capture_output=True,
             text=True,

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from app import serving_models
 from data.db import Database
+from model.schema import drift_edges
 from model.train import load_processed
 from monitor import store
 from monitor.aggregates import Binning
+from monitor.bins import value_bin
 from monitor.rebuild import rebuild
 
 
@@ -111,3 +114,12 @@ def test_binning_reads_the_card(app_context):
     assert not binning.out_of_range(service.defaults())
     hot = {**service.defaults(), "temp": 1000.0}
     assert binning.out_of_range(hot), low.column
+
+
+def test_point_masses_get_their_own_drift_bin():
+    """Clear sky (10 miles) holds most rows: fog below it is cut at its own deciles."""
+    visibility = np.array([10.0] * 800 + list(np.linspace(0.5, 9.5, 200)))
+    edges = drift_edges(visibility)
+    assert value_bin(edges, 10.0) != value_bin(edges, 9.5)
+    assert len({value_bin(edges, v) for v in np.linspace(0.5, 9.5, 200)}) >= 10
+    assert np.histogram(visibility, edges)[0][value_bin(edges, 10.0)] == 800
