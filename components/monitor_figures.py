@@ -204,7 +204,7 @@ def feature_detail(frame: pd.DataFrame, label: str) -> Figure:
         SMALL + 40,
         barmode="group",
         bargap=0.1,
-        xaxis={"title": {"text": label}, "type": "category"},
+        xaxis={"type": "category", "automargin": True},  # the title names the feature
         yaxis={"title": {"text": "Share of rows"}, "tickformat": ".0%"},
     )
     for column, name, color in (

@@ -23,6 +23,7 @@ from data.inputs import BadInput
 from data.tables import outcomes, predictions
 from monitor import log_view
 from monitor.report_types import Alert, MonitorReport, Window
+from tests.replayed import replayed_home
 
 DAYS = [dt.date(2013, 11, 4), dt.date(2013, 11, 11)]
 WINDOW = Window(dt.date(2013, 11, 4), dt.date(2013, 11, 17), "week")
@@ -471,34 +472,13 @@ def test_csv_cells_cannot_become_formulas(value, safe):
 
 
 @pytest.fixture(scope="module")
-def replayed(tmp_path_factory, small_settings, flights_spec):
-    """A copy of the small home whose log holds Nov-Dec scored as replay traffic."""
-    import shutil
-
+def replayed(tmp_path_factory, two_versions, flights_spec):
+    """The app context over a log of the held-out months, replayed with outcomes."""
     from app import build_context
-    from model.scoring import score_many
-    from model.train import load_processed, registry_for
 
-    home = tmp_path_factory.mktemp("monitor-home")
-    for part in ("data", "artifacts"):
-        shutil.copytree(small_settings.home / part, home / part)
-    settings = small_settings.with_overrides(home=home)
-    registry = registry_for(settings, flights_spec)
-    registry.set_alias("champion", registry.versions()[-1], "ada")
-    ctx = build_context(settings, progress=lambda _: None)
-    frame, _ = load_processed(settings, flights_spec, build=False)
-    rows = frame[frame["sched_dep"] >= "2013-11-01"]
-    answer = score_many(
-        ctx.service,
-        rows[ctx.service.card.feature_columns].to_dict("records"),
-        source="replay",
-        event_times=[t.tz_localize("UTC").to_pydatetime() for t in rows["sched_dep"]],
-    )
-    actual = zip(answer.request_ids, rows["delayed"], strict=True)
-    ctx.log.attach_outcomes(
-        {rid: str(y) for rid, y in actual if rid and isinstance(y, str)}, "test"
-    )
-    return ctx
+    folder = tmp_path_factory.mktemp("monitor-home")
+    settings = replayed_home(two_versions, flights_spec, folder)
+    return build_context(settings, progress=lambda _: None)
 
 
 def _controls(ctx, **changes) -> dict:
@@ -550,6 +530,9 @@ def test_refresh_fills_every_card_from_one_report(replayed):
     assert outputs["message"] is None and outputs["shown"] == {}
     assert "Predictions" in _text(outputs["kpis"]) and outputs["feature"]
     assert outputs["query"]["start"] == "2013-11-01"
+    assert (
+        type(outputs["challenger"][0]).__name__ == "Graph"
+    )  # the old version shadowed
     filters = outputs["grid_filters"]
     assert filters["version"]["filter"] == replayed.service.version
     assert log_view.log_page(
