@@ -11,7 +11,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from data.tables import monitor_scores
 from monitor import stats
+from monitor.store import sum_names
 
 ESTIMATED = ("auc", "brier", "positive_rate")
 PERFORMANCE_COLUMNS = [
@@ -40,11 +42,13 @@ SEGMENT_COLUMNS = [
 ]
 
 
+MEASURES = sum_names(monitor_scores)
+
+
 def _bins(group: pd.DataFrame, count: int) -> pd.DataFrame:
     """Sums per bin 0..count-1 (missing bins are zeros), summed over the group's rows."""
-    return (
-        group.groupby("bin").sum(numeric_only=True).reindex(range(count), fill_value=0)
-    )
+    sums = group.astype(dict.fromkeys(MEASURES, float)).groupby("bin")[MEASURES].sum()
+    return sums.reindex(range(count), fill_value=0.0)
 
 
 def _realized_binary(b: pd.DataFrame) -> dict[str, float]:

@@ -540,9 +540,6 @@ def test_refresh_fills_every_card_from_one_report(replayed):
     ).total == int(_text(outputs["kpis"][0]).split()[1].replace(",", ""))
 
 
-@pytest.mark.xfail(
-    strict=True, raises=KeyError, reason="build_report raises on a window with no rows"
-)
 def test_a_window_with_no_predictions_says_how_to_fill_it(replayed):
     controls = _controls(replayed, start="2013-03-01", end="2013-03-31")
     outputs = monitor_callbacks.refresh_outputs(replayed, controls, None)
