@@ -254,9 +254,12 @@ def log_page(engine, request) -> LogPage:
 
 
 def _count(connection, filter_model) -> int:
+    """Rows matching the filters; the outcomes join (one row at most per prediction, so
+    it never changes the count) only when a filter reads the outcome."""
+    joined = isinstance(filter_model, dict) and "actual" in filter_model
     query = (
         sa.select(sa.func.count())
-        .select_from(_joined())
+        .select_from(_joined() if joined else predictions)
         .where(*where_clauses(filter_model))
     )
     return int(connection.execute(query).scalar())

@@ -393,6 +393,14 @@ def test_log_filters_and_sorts_like_the_grid_asks(log_engine):
     assert [r["request_id"] for r in _page(log_engine, filters=label).rows] == ["r07"]
 
 
+def test_counts_filter_on_the_outcome_when_asked(log_engine):
+    late = {"actual": {"filterType": "text", "type": "equals", "filter": "LATE"}}
+    assert _page(log_engine, 0, 5, filters=late).total == 10
+    blank = {"actual": {"filterType": "text", "type": "blank"}}
+    assert _page(log_engine, 0, 5, filters=blank).total == 20
+    assert _page(log_engine, 0, 5).total == 30
+
+
 def test_like_wildcards_in_a_filter_are_text_not_patterns(log_engine):
     filters = {"label": {"filterType": "text", "type": "contains", "filter": "%"}}
     assert _page(log_engine, filters=filters).rows == []
