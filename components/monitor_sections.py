@@ -22,6 +22,7 @@ GRAPH_CONFIG = {"displaylogo": False}
 SEVERITY_COLOURS = {
     "major": "danger",
     "moderate": "warning",
+    "minor": "info",
     "stable": "success",
     "too few": "secondary",
 }

@@ -21,7 +21,7 @@ from components import monitor_view as view
 from data.db import Database
 from data.inputs import BadInput
 from data.tables import outcomes, predictions
-from monitor import log_view
+from monitor import log_view, stats
 from monitor.report_types import Alert, MonitorReport, Window
 from tests.replayed import replayed_home
 
@@ -270,6 +270,16 @@ def _text(component) -> str:
     return "" if children is None else _text(children)
 
 
+def _components(component, kind: str) -> list:
+    """Every component of a type inside a Dash component tree, in order."""
+    if isinstance(component, list | tuple):
+        return [c for child in component for c in _components(child, kind)]
+    if not hasattr(component, "to_plotly_json"):
+        return []
+    found = [component] if type(component).__name__ == kind else []
+    return found + _components(getattr(component, "children", None), kind)
+
+
 def test_alerts_banner_lists_breaches_or_says_none():
     alert = Alert("latency_p95", "p95 latency 612 ms is above 500 ms.", 612, 500)
     assert "612 ms" in _text(sections.alerts_banner(make_report(alerts=[alert])))
@@ -288,6 +298,12 @@ def test_drift_table_keeps_the_reports_order_with_badges():
         table.index("Temperature") < table.index("Visibility") < table.index("Airline")
     )
     assert "< 0.0001" in table and "too few" in table
+    colours = [
+        badge.color
+        for badge in _components(sections.drift_table(make_report()), "Badge")
+    ]
+    assert colours == ["danger", "warning", "secondary"]
+    assert set(stats.SEVERITY_ORDER) == set(sections.SEVERITY_COLOURS)
     options, chosen = sections.feature_options(make_report())
     assert chosen == "temp" and options[2]["label"] == "Airline (too few)"
 
