@@ -26,6 +26,7 @@ from data.spec import load_spec
 from data.spec_errors import SpecError
 from data.stores import PredictionLog
 from model.registry import ModelLoadError
+from model.replay import day_argument
 from model.train import registry_for
 from monitor import alerts
 from monitor.rebuild import rebuild
@@ -35,21 +36,12 @@ from monitor.report_types import Window
 OK, BREACHED, UNUSABLE = 0, 1, 2
 
 
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a date (YYYY-MM-DD)"
-        ) from None
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m model.monitor")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="print breached thresholds")
-    check.add_argument("--from", dest="start", type=_day)
-    check.add_argument("--to", dest="end", type=_day)
+    check.add_argument("--from", dest="start", type=day_argument)
+    check.add_argument("--to", dest="end", type=day_argument)
     check.add_argument("--days", type=int, help="only the last N days logged")
     check.add_argument("--version", help="default: the champion")
     check.add_argument("--source", help="only this source (replay, whatif, ...)")
@@ -69,7 +61,10 @@ def check(monitored: Monitored, args) -> int:
     version = args.version or monitored.champion()
     logged = span(monitored, version) if version else None
     if logged is None:
-        print("nothing logged yet: run `python -m model.replay` first", file=sys.stderr)
+        print(
+            f"nothing logged for {version} yet: run `python -m model.replay` first",
+            file=sys.stderr,
+        )
         return UNUSABLE
     window = _window(args, logged)
     report = build_report(monitored, window, version=version, source=args.source)
@@ -77,6 +72,12 @@ def check(monitored: Monitored, args) -> int:
         f"{report.version}, {window.start} to {window.end}: "
         f"{report.totals['n']:,} predictions, {report.totals['labeled']:,} with outcomes"
     )
+    if report.empty:
+        print(
+            "no predictions in this window and source: nothing to check",
+            file=sys.stderr,
+        )
+        return UNUSABLE
     for alert in report.alerts:
         print(f"ALERT {alert.name}: {alert.message}")
     if not report.alerts:

@@ -31,7 +31,7 @@ from monitor.replay import (
 )
 
 
-def _day(text: str) -> dt.date:
+def day_argument(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -61,8 +61,12 @@ def parse_options(argv: list[str] | None) -> ReplayOptions:
         prog="python -m model.replay",
         description="Replay held-out rows through the serving models (source 'replay').",
     )
-    parser.add_argument("--from", dest="start", type=_day, help="first day (inclusive)")
-    parser.add_argument("--to", dest="end", type=_day, help="last day (inclusive)")
+    parser.add_argument(
+        "--from", dest="start", type=day_argument, help="first day (inclusive)"
+    )
+    parser.add_argument(
+        "--to", dest="end", type=day_argument, help="last day (inclusive)"
+    )
     parser.add_argument(
         "--rate", type=_positive(float), help="rows per second (default: at once)"
     )
