@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from components.monitor_figures import SMALL, band, colour, days
-from components.theme import BAD, MUTED, PRIMARY, Figure, empty, figure
+from components.theme import BAD, LAYOUT, MUTED, PRIMARY, Figure, empty, figure
 
 
 class Metric(NamedTuple):
@@ -30,6 +30,7 @@ METRICS = {
     "rmse": Metric("RMSE", ".3g", False),
 }
 SEGMENTS_SHOWN = 20
+LEGEND_GAP_PX = 70
 
 
 def metric(key: str) -> Metric:
@@ -94,6 +95,13 @@ def _line(x, values: pd.Series, name: str, color: str, info: Metric) -> dict:
     }
 
 
+def legend_below(height: int) -> float:
+    """The legend's y (a share of the plot's height) that keeps it just under the x axis
+    title whatever the figure's height: the house style's offset in pixels."""
+    plot = height - LAYOUT["margin"]["t"] - LAYOUT["margin"]["b"]
+    return -LEGEND_GAP_PX / plot
+
+
 def segment_names(rows: pd.DataFrame) -> list[str]:
     return [f"{s}: {v}" for s, v in zip(rows["segment"], rows["value"], strict=True)]
 
@@ -131,12 +139,14 @@ def segments(frame: pd.DataFrame, key: str) -> Figure:
     if rows.empty:
         return empty(title, "No segments in this window", SMALL)
     tick = ".0%" if info.format.endswith("%") else None
+    height = max(SMALL, 110 + 26 * len(rows))
     fig = figure(
         title,
-        max(SMALL, 110 + 26 * len(rows)),
+        height,
         xaxis={"title": {"text": info.name}, "tickformat": tick},
         yaxis={"autorange": "reversed", "type": "category", "automargin": True},
         margin={"l": 8},
+        legend={"y": legend_below(height)},
     )
     enough = rows["enough"].astype(bool)
     fig["data"].append(_segment_points(rows[enough], "Judged", PRIMARY, info))

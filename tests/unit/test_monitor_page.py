@@ -249,6 +249,8 @@ def test_segments_keep_worst_first_with_intervals_and_mark_too_few():
     ]
     assert too_few.x[0] == 0.69  # no outcome yet: the estimate stands in
     assert fig.layout.yaxis.autorange == "reversed"
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    assert fig.layout.legend.y * plot_px == pytest.approx(-pfig.LEGEND_GAP_PX)
 
 
 def test_agreement_plots_each_challenger_on_two_axes():
