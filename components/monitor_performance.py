@@ -57,14 +57,15 @@ def _holdout_line(x: list[str], value: float, shown: str) -> dict:
 def performance(frame: pd.DataFrame, key: str, holdout: float | None) -> Figure:
     """One metric per period: the estimate and its band, realized values, the holdout."""
     info = metric(key)
-    title = f"{info.name}: estimated and realized"
     rows = frame[frame["metric"] == key].sort_values("period")
+    estimated = rows["estimated"].notna().any()
+    title = f"{info.name}: {'estimated and realized' if estimated else 'realized'}"
     if rows.empty:
         return empty(title, "No periods in this window", SMALL)
     tick = ".0%" if info.format.endswith("%") else None
     fig = figure(title, SMALL, yaxis={"title": {"text": info.name}, "tickformat": tick})
     x = days(rows["period"])
-    if rows["estimated"].notna().any():
+    if estimated:
         fig["data"] += band(
             x, rows["low"].to_numpy(), rows["high"].to_numpy(), "Estimate, 95% band"
         )

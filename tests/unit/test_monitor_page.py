@@ -237,6 +237,7 @@ def test_regression_performance_has_no_estimate():
     )
     fig = validated(pfig.performance(frame, "mae", 3.2))
     assert [t.name for t in fig.data] == ["Realized", "Holdout (card)"]
+    assert fig.layout.title.text == "MAE: realized"
 
 
 def test_segments_keep_worst_first_with_intervals_and_mark_too_few():
@@ -595,3 +596,30 @@ def test_the_drill_down_draws_one_known_feature(replayed):
         monitor_callbacks.drill_down(replayed, "__class__", stored)
     with pytest.raises(BadInput):
         monitor_callbacks.drill_down(replayed, "temp", {**stored, "end": "never"})
+
+
+@pytest.mark.parametrize(
+    "name, actual, titles",
+    [
+        ("diabetes", "150", ["MAE: realized", "RMSE: realized"]),
+        ("iris", None, ["AUC (setosa): estimated and realized"]),
+    ],
+)
+def test_regression_and_multiclass_reports_fill_the_page(
+    example_context, name, actual, titles
+):
+    from model.scoring import score_many
+
+    ctx = example_context(name)
+    answer = score_many(ctx.service, [ctx.service.defaults()] * 30, source="batch")
+    outcome = actual or ctx.service.card.classes[0]
+    ctx.log.attach_outcomes(dict.fromkeys(answer.request_ids, outcome), "test")
+    outputs = monitor_callbacks.refresh_outputs(ctx, _controls(ctx), None)
+    assert outputs["message"] is None and outputs["shown"] == {}
+    charts = _components(outputs["performance"], "Graph")
+    shown = " | ".join(validated(g.figure).layout.title.text for g in charts)
+    assert all(title in shown for title in titles), shown
+    if name == "diabetes":
+        assert "only drift and the realized error" in _text(outputs["performance"])
+    for graph in _components(list(outputs.values()), "Graph"):
+        validated(graph.figure)
