@@ -5,6 +5,7 @@
     python -m bench.run --no-rows10x       # skip the 10x-rows measurements
     python -m bench.run --server gunicorn  # serve with gunicorn (1 sync worker)
     python -m bench.run --no-browser       # skip the headless Chromium rows
+    python -m bench.run --no-monitor       # skip the Monitor rows (100k and 1M logged)
 
 Every server is a subprocess on 127.0.0.1 at a free port, stopped in a `finally`. Requests are
 the ones the browser sends (shapes read from GET /_dash-dependencies and the page layouts).
@@ -35,6 +36,7 @@ from bench.browser_rows import browser_rows
 from bench.dash_client import DashClient
 from bench.lifecycle import run_lifecycle
 from bench.measure import log, pct
+from bench.monitor import run_monitor
 from bench.overview import PandasBaseline, overview_http
 from bench.overview_form import OverviewForm
 from bench.server import RESULTS, ROOT, Server, copy_aliases
@@ -108,6 +110,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action=toggle,
         default=True,
         help="retrain wall time, shadow cost, promote swap time (default on)",
+    )
+    add(
+        "--monitor",
+        action=toggle,
+        default=True,
+        help="Monitor refresh at 100k and 1M logged predictions against a naive scan, "
+        "and the log write overhead (default on; --quick: 20k only)",
     )
     add("--requests", type=int, help="overview requests (overrides the plan)")
     results = RESULTS / "latest.json"
@@ -263,10 +272,15 @@ def main(argv: list[str] | None = None) -> int:
         found = run_lifecycle(n=20 if args.quick else 60)
         lifecycle = found.pop("rows")
         res["lifecycle"] = found
+    monitor = []
+    if args.monitor:
+        found = run_monitor(quick=args.quick)
+        monitor = found.pop("rows")
+        res["monitor"] = found
     res["loadavg_after"] = os.getloadavg()
     res["elapsed_s"] = time.perf_counter() - started
     res["busy"] = res["loadavg_before"][0] >= 0.5 * (os.cpu_count() or 1)
-    rows = build_rows(res, browser_rows(res.get("browser"))) + lifecycle
+    rows = build_rows(res, browser_rows(res.get("browser"))) + lifecycle + monitor
     res["table"] = as_records(rows)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(res, indent=1, default=str), encoding="utf-8")
