@@ -147,3 +147,15 @@ def test_regression_and_multiclass_reports_fill_the_page(
         assert "only drift and the realized error" in text_of(outputs["performance"])
     for graph in components_of(list(outputs.values()), "Graph"):
         validated(graph.figure)
+
+
+def test_a_version_with_nothing_logged_says_how_to_fill_it(replayed):
+    """No logged day means no default window: the page says so instead of a date error."""
+    controls = _controls(replayed, start=None, end=None)
+    outputs = monitor_callbacks.refresh_outputs(replayed, controls, None)
+    assert outputs["message"] is None and outputs["shown"] == {"display": "none"}
+    assert "were logged yet" in text_of(outputs["empty"])
+    junk = monitor_callbacks.refresh_outputs(
+        replayed, {**controls, "version": "nope"}, None
+    )
+    assert "Not refreshed" in text_of(junk["message"])
