@@ -34,6 +34,8 @@ predictions = sa.Table(
     sa.Index(
         "ix_predictions_shadow_pending", "challenger_version", "challenger_output"
     ),
+    # The Monitor's log grid: one version's rows in event-time order, a page at a time.
+    sa.Index("ix_predictions_version_event", "model_version", "event_time"),
 )
 
 # What actually happened, attached after the fact to a logged prediction.

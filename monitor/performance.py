@@ -43,35 +43,43 @@ SEGMENT_COLUMNS = [
 
 
 MEASURES = sum_names(monitor_scores)
+Bins = dict  # measure -> array of sums per score bin (ascending)
 
 
-def _bins(group: pd.DataFrame, count: int) -> pd.DataFrame:
-    """Sums per bin 0..count-1 (missing bins are zeros), summed over the group's rows."""
-    sums = group.astype(dict.fromkeys(MEASURES, float)).groupby("bin")[MEASURES].sum()
-    return sums.reindex(range(count), fill_value=0.0)
+def grouped(frame: pd.DataFrame, keys: list[str], count: int) -> dict[tuple, Bins]:
+    """Sums per group of `keys` and score bin, in one pass (np.bincount per measure)."""
+    if frame.empty:
+        return {}
+    codes, groups = pd.MultiIndex.from_frame(frame[keys]).factorize()
+    bins = np.clip(frame["bin"].to_numpy(int), 0, count - 1)
+    index, size = codes * count + bins, len(groups) * count
+    sums = {
+        m: np.bincount(index, frame[m].to_numpy(float), size).reshape(-1, count)
+        for m in MEASURES
+    }
+    return {tuple(g): {m: sums[m][i] for m in MEASURES} for i, g in enumerate(groups)}
+
+
+def empty_bins(count: int) -> Bins:
+    return {m: np.zeros(count) for m in MEASURES}
 
 
 def _realized_binary(b: pd.DataFrame) -> dict[str, float]:
     labeled = float(b["labeled"].sum())
     if labeled == 0:
         return dict.fromkeys(("auc", "brier", "log_loss", "positive_rate"), math.nan)
-    positives = b["positives"].to_numpy()
+    positives = b["positives"]
     return {
-        "auc": stats.binned_auc(positives, b["labeled"].to_numpy() - positives),
+        "auc": stats.binned_auc(positives, b["labeled"] - positives),
         "brier": float(b["brier_sum"].sum() / labeled),
         "log_loss": float(b["logloss_sum"].sum() / labeled),
         "positive_rate": float(positives.sum() / labeled),
     }
 
 
-def classification_rows(b: pd.DataFrame, suffix: str = "") -> list[dict]:
+def classification_rows(b: Bins, suffix: str = "") -> list[dict]:
     """Estimated and realized figures of one channel's bins, one dict per metric."""
-    estimate = stats.cbpe(
-        b["n"].to_numpy(float),
-        b["p_sum"].to_numpy(),
-        b["p2_sum"].to_numpy(),
-        b["cal_sum"].to_numpy(),
-    )
+    estimate = stats.cbpe(b["n"], b["p_sum"], b["p2_sum"], b["cal_sum"])
     realized = _realized_binary(b)
     labeled, n = int(b["labeled"].sum()), int(b["n"].sum())
     rows = []
@@ -91,7 +99,7 @@ def classification_rows(b: pd.DataFrame, suffix: str = "") -> list[dict]:
     return rows
 
 
-def regression_rows(b: pd.DataFrame) -> list[dict]:
+def regression_rows(b: Bins) -> list[dict]:
     labeled, n = float(b["labeled"].sum()), int(b["n"].sum())
     mae = b["abs_err_sum"].sum() / labeled if labeled else math.nan
     rmse = math.sqrt(b["sq_err_sum"].sum() / labeled) if labeled else math.nan
@@ -102,16 +110,32 @@ def regression_rows(b: pd.DataFrame) -> list[dict]:
     ]
 
 
-def figures(bins: pd.DataFrame, kind: str, classes: list[str], count: int) -> list:
-    """Every metric of a set of score bins (all channels)."""
+def figures(channels: dict[int, Bins], kind: str, classes: list[str]) -> list:
+    """Every metric of one set of score bins, per channel (binary, regression: one)."""
+    if not channels:
+        return []
     if kind == "regression":
-        return regression_rows(_bins(bins, count))
+        return regression_rows(channels[0])
     if kind == "binary":
-        return classification_rows(_bins(bins, count))
+        return classification_rows(channels[0])
     rows = []
-    for channel, group in bins.groupby("channel"):
-        rows += classification_rows(_bins(group, count), f" ({classes[channel]})")
+    for channel, b in sorted(channels.items()):
+        rows += classification_rows(b, f" ({classes[channel]})")
     return rows
+
+
+def by_channel(frame: pd.DataFrame, keys: list[str], count: int) -> dict:
+    """{group: {channel: bins}} for the groups of `keys`."""
+    out: dict = {}
+    for (*group, channel), b in grouped(frame, [*keys, "channel"], count).items():
+        out.setdefault(tuple(group), {})[channel] = b
+    return out
+
+
+def window_figures(by_day: pd.DataFrame, kind, classes, count) -> list:
+    """Every metric over the whole window."""
+    channels = by_channel(by_day.assign(all=0), ["all"], count).get((0,), {})
+    return figures(channels, kind, classes)
 
 
 def per_period(by_day: pd.DataFrame, period, kind, classes, count) -> pd.DataFrame:
@@ -120,8 +144,8 @@ def per_period(by_day: pd.DataFrame, period, kind, classes, count) -> pd.DataFra
     periods = by_day.assign(period=by_day["day"].map(period))
     rows = [
         {"period": p, **row}
-        for p, group in periods.groupby("period")
-        for row in figures(group, kind, classes, count)
+        for (p,), channels in sorted(by_channel(periods, ["period"], count).items())
+        for row in figures(channels, kind, classes)
     ]
     return pd.DataFrame(rows, columns=PERFORMANCE_COLUMNS)
 
@@ -142,9 +166,9 @@ def predictions(by_day: pd.DataFrame, period, edges: list[float]) -> pd.DataFram
     if first.empty:
         return pd.DataFrame(columns=columns)
     count, rows = len(edges) - 1, []
-    for p, group in first.assign(period=first["day"].map(period)).groupby("period"):
-        b = _bins(group, count)
-        p10, p50, p90 = _quantiles(b["n"].to_numpy(float), np.asarray(edges))
+    periods = first.assign(period=first["day"].map(period))
+    for (p,), b in sorted(grouped(periods, ["period"], count).items()):
+        p10, p50, p90 = _quantiles(b["n"], np.asarray(edges))
         rows.append([p, p10, p50, p90, b["p_sum"].sum() / max(b["n"].sum(), 1)])
     return pd.DataFrame(rows, columns=columns)
 
@@ -153,9 +177,8 @@ def score_bins(by_day: pd.DataFrame, edges: list[float], holdout) -> pd.DataFram
     """Live share per score bin over the window, against the holdout's (from the card)."""
     count = len(edges) - 1
     first = by_day[by_day["channel"] == 0] if not by_day.empty else by_day
-    live = (
-        _bins(first, count)["n"].to_numpy(float) if not first.empty else np.zeros(count)
-    )
+    live = grouped(first.assign(all=0), ["all"], count).get((0,), empty_bins(count))
+    live = live["n"]
     return pd.DataFrame(
         {
             "left": edges[:-1],
@@ -186,11 +209,11 @@ def _segment_row(key, b: pd.DataFrame, kind: str, min_n: int) -> dict:
             "estimated": math.nan,
             "enough": labeled >= min_n,
         }
-    positives = b["positives"].to_numpy()
-    negatives = b["labeled"].to_numpy() - positives
+    positives = b["positives"]
+    negatives = b["labeled"] - positives
     auc = stats.binned_auc(positives, negatives)
     low, high = stats.auc_interval(auc, positives.sum(), negatives.sum())
-    estimated = stats.binned_auc(b["cal_sum"].to_numpy(), b["n"] - b["cal_sum"])
+    estimated = stats.binned_auc(b["cal_sum"], b["n"] - b["cal_sum"])
     enough = (labeled if labeled else n) >= min_n
     return row | {
         "metric": "auc",
@@ -208,8 +231,8 @@ def segments(by_segment: pd.DataFrame, kind: str, count: int, min_n: int):
         return pd.DataFrame(columns=SEGMENT_COLUMNS)
     first = by_segment[by_segment["channel"] == 0]
     rows = [
-        _segment_row(key, _bins(group, count), kind, min_n)
-        for key, group in first.groupby(["segment", "value"])
+        _segment_row(key, b, kind, min_n)
+        for key, b in grouped(first, ["segment", "value"], count).items()
     ]
     table = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
     headline = table["realized"].fillna(table["estimated"])

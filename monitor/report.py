@@ -63,12 +63,12 @@ def span(ctx, version: str | None = None) -> tuple[dt.date, dt.date] | None:
         return queries.span(connection, version) if version else None
 
 
-def _percentile(buckets: pd.DataFrame, q: float) -> float:
-    counts = buckets.groupby("latency_bucket")["n"].sum().sort_index()
-    if counts.sum() == 0:
-        return math.nan
-    at = np.searchsorted(np.cumsum(counts.to_numpy()), q * counts.sum())
-    return bucket_ms(float(counts.index[min(at, len(counts) - 1)]))
+def _percentiles(frame: pd.DataFrame, keys: list[str], q: float) -> pd.Series:
+    """The q-th latency per group of `keys`, from the counts per bucket (a bucket's middle)."""
+    counts = frame.groupby([*keys, "latency_bucket"])["n"].sum().unstack(fill_value=0)
+    cumulative = counts.to_numpy(float).cumsum(axis=1)
+    at = (cumulative < q * cumulative[:, -1:]).sum(axis=1)
+    return pd.Series(bucket_ms(counts.columns.to_numpy(float)[at]), index=counts.index)
 
 
 def _traffic(frame: pd.DataFrame, window: Window) -> tuple[pd.DataFrame, dict]:
@@ -76,30 +76,27 @@ def _traffic(frame: pd.DataFrame, window: Window) -> tuple[pd.DataFrame, dict]:
         totals = dict(n=0, p50_ms=math.nan, p95_ms=math.nan)
         totals |= dict(out_of_range_share=math.nan, error_rate=math.nan)
         return pd.DataFrame(columns=TRAFFIC_COLUMNS), totals
-    frame = frame.assign(period=frame["day"].map(window.period))
-    rows = []
-    for (period, source), group in frame.groupby(["period", "source"]):
-        n = group["n"].sum()
-        rows.append(
-            [
-                period,
-                source,
-                int(n),
-                _percentile(group, 0.5),
-                _percentile(group, 0.95),
-                group["out_of_range"].sum() / n,
-                int(group["fallback"].sum()),
-            ]
-        )
+    frame = frame.assign(period=frame["day"].map(window.period), all=0)
+    keys = ["period", "source"]
+    sums = frame.groupby(keys)[["n", "out_of_range", "fallback"]].sum()
+    traffic = pd.DataFrame(
+        {
+            "n": sums["n"].astype(int),
+            "p50_ms": _percentiles(frame, keys, 0.5),
+            "p95_ms": _percentiles(frame, keys, 0.95),
+            "out_of_range_share": sums["out_of_range"] / sums["n"],
+            "fallback": sums["fallback"].astype(int),
+        }
+    ).reset_index()
     n = frame["n"].sum()
     totals = {
         "n": int(n),
-        "p50_ms": _percentile(frame, 0.5),
-        "p95_ms": _percentile(frame, 0.95),
+        "p50_ms": float(_percentiles(frame, ["all"], 0.5).iloc[0]),
+        "p95_ms": float(_percentiles(frame, ["all"], 0.95).iloc[0]),
         "out_of_range_share": frame["out_of_range"].sum() / n,
         "error_rate": frame["fallback"].sum() / n,
     }
-    return pd.DataFrame(rows, columns=TRAFFIC_COLUMNS), totals
+    return traffic[TRAFFIC_COLUMNS], totals
 
 
 def _bin_names(entry) -> list[str]:
@@ -221,7 +218,7 @@ def build_report(ctx, window: Window, version=None, source=None) -> MonitorRepor
     count = len(edges) - 1
     traffic, totals = _traffic(traffic_rows, window)
     drift = stats.drift_table(_drift_inputs(card, live_features), min_n=settings.min_n)
-    overall = performance.figures(by_day, card.kind, card.classes, count)
+    overall = performance.window_figures(by_day, card.kind, card.classes, count)
     totals |= {"labeled": int(by_day["labeled"].sum()) if not by_day.empty else 0}
     totals |= {"window": {row["metric"]: row for row in overall}}
     holdout = _holdout(card)

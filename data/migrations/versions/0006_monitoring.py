@@ -45,6 +45,9 @@ def upgrade() -> None:
         )
         batch.create_index("ix_predictions_event_time", ["event_time"])
         batch.create_index("ix_predictions_event_key", ["event_key"])
+        batch.create_index(
+            "ix_predictions_version_event", ["model_version", "event_time"]
+        )
     op.create_table(
         "outcomes",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -60,7 +63,10 @@ def upgrade() -> None:
     )
     _aggregate(
         "monitor_features",
-        [sa.Column("feature", sa.String(64), **KEY), sa.Column("bin", sa.Integer, **KEY)],
+        [
+            sa.Column("feature", sa.String(64), **KEY),
+            sa.Column("bin", sa.Integer, **KEY),
+        ],
         [],
     )
     _aggregate(
@@ -100,6 +106,7 @@ def downgrade() -> None:
     ):
         op.drop_table(name)
     with op.batch_alter_table("predictions") as batch:
+        batch.drop_index("ix_predictions_version_event")
         batch.drop_index("ix_predictions_event_key")
         batch.drop_index("ix_predictions_event_time")
         batch.drop_column("probabilities")
