@@ -14,6 +14,7 @@ from components.theme import Figure
 from context import AppContext
 from data import aggregates as agg
 from data.filters import FilterError
+from data.formats import csv_safe
 from data.inputs import shorten
 
 TOP_ROUTES = 50
@@ -96,14 +97,6 @@ def _figure(chart: str, view, ctx: AppContext, bins_column: str | None) -> Figur
             percent,
         )
     raise KeyError(chart)
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: str) -> str:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def _route_rows(routes) -> list[dict]:

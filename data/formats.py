@@ -33,3 +33,11 @@ def percent(p: float) -> str:
 
 def span(low: float, high: float) -> str:
     return f"{plain(low)}–{plain(high)}"
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: str) -> str:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
+    return "'" + value if value.startswith(FORMULA_START) else value

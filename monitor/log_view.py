@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from data.formats import csv_safe
 from data.inputs import BadInput, parse_number, shorten
 from data.tables import outcomes, predictions
 
@@ -23,7 +24,6 @@ OFFSET_CAP = 10_000_000
 EXPORT_CAP = 100_000
 TEXT_CAP = 200
 CONDITIONS_CAP = 4
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -263,11 +263,6 @@ def _count(connection, filter_model) -> int:
         .where(*where_clauses(filter_model))
     )
     return int(connection.execute(query).scalar())
-
-
-def csv_safe(value: str) -> str:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def write_csv(rows: Iterable[dict], columns: list[str]) -> str:

@@ -187,6 +187,6 @@ def test_every_layout_id_is_declared_once_and_every_id_is_used(
     ],
 )
 def test_table_cells_cannot_become_spreadsheet_formulas(value, safe):
-    from components.overview_view import csv_safe
+    from data.formats import csv_safe
 
     assert csv_safe(value) == safe

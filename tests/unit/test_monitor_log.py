@@ -9,6 +9,7 @@ import io
 import pytest
 
 from data.db import Database
+from data.formats import csv_safe
 from data.inputs import BadInput
 from data.tables import outcomes, predictions
 from monitor import log_view
@@ -169,7 +170,7 @@ def test_csv_export_is_filtered_capped_and_formula_safe(log_engine):
     ],
 )
 def test_csv_cells_cannot_become_formulas(value, safe):
-    assert log_view.csv_safe(value) == safe
+    assert csv_safe(value) == safe
     text = log_view.write_csv([{"a": value, "b": -1.5}], ["a", "b"])
     assert next(csv.reader(io.StringIO(text.split("\r\n", 1)[1], newline=""))) == [
         safe,
