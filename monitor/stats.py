@@ -197,15 +197,46 @@ def binned_auc(positives, negatives) -> float:
 
 
 def _cbpe_metrics(n, p_sum, p2_sum, positives) -> dict[str, np.ndarray]:
-    """AUC, Brier and positive rate given (expected or drawn) positives per bin."""
-    total = n.sum()
-    mean_p = p_sum / n
-    brier = np.sum(p2_sum - 2 * mean_p * positives + positives, axis=-1) / total
+    """AUC, Brier and positive rate given (expected or drawn) positives per bin (last
+    axis); empty bins add nothing."""
+    total = n.sum(axis=-1)
+    mean_p = np.divide(p_sum, n, out=np.zeros_like(p_sum), where=n > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        brier = np.sum(p2_sum - 2 * mean_p * positives + positives, axis=-1) / total
+        rate = positives.sum(axis=-1) / total
     return {
         "auc": _auc_rows(positives, n - positives),
         "brier": brier,
-        "positive_rate": positives.sum(axis=-1) / total,
+        "positive_rate": rate,
     }
+
+
+def cbpe_many(
+    n, p_sum, p2_sum, cal_sum, *, draws: int = 400, level: float = 0.95, seed: int = 0
+) -> list[dict[str, Estimate]]:
+    """CBPE for many periods at once: each argument is periods × bins; one list entry
+    per period. One draw of every period's bins per Monte Carlo step, no Python loop."""
+    n, p_sum, p2_sum, cal_sum = (
+        np.atleast_2d(_as_float(a)) for a in (n, p_sum, p2_sum, cal_sum)
+    )
+    point = _cbpe_metrics(n, p_sum, p2_sum, cal_sum)
+    rate = np.clip(np.divide(cal_sum, n, out=np.zeros_like(n), where=n > 0), 0, 1)
+    rng = np.random.default_rng(seed)
+    drawn = rng.binomial(np.round(n).astype(np.int64), rate, size=(draws, *n.shape))
+    spread = _cbpe_metrics(n, p_sum, p2_sum, drawn.astype(float))
+    out = []
+    for i in range(n.shape[0]):
+        out.append(
+            {
+                name: Estimate(
+                    float(value[i]), *_percentiles(spread[name][:, i], level)
+                )
+                if n[i].sum() > 0
+                else Estimate(float("nan"), float("nan"), float("nan"))
+                for name, value in point.items()
+            }
+        )
+    return out
 
 
 def cbpe(
@@ -223,21 +254,7 @@ def cbpe(
     Assuming calibrated probabilities, each bin's positives are Binomial(n_b, cal_b/n_b);
     the interval is the spread of the metrics over Monte Carlo draws of those positives.
     """
-    n, p_sum, p2_sum, cal_sum = map(_as_float, (n, p_sum, p2_sum, cal_sum))
-    rows = n > 0
-    n, p_sum, p2_sum, cal_sum = n[rows], p_sum[rows], p2_sum[rows], cal_sum[rows]
-    if n.size == 0:
-        nan = Estimate(float("nan"), float("nan"), float("nan"))
-        return {"auc": nan, "brier": nan, "positive_rate": nan}
-    point = _cbpe_metrics(n, p_sum, p2_sum, cal_sum)
-    rng = np.random.default_rng(seed)
-    rate = np.clip(cal_sum / n, 0.0, 1.0)
-    drawn = rng.binomial(np.round(n).astype(np.int64), rate, size=(draws, n.size))
-    spread = _cbpe_metrics(n, p_sum, p2_sum, drawn.astype(float))
-    return {
-        name: Estimate(float(value), *_percentiles(spread[name], level))
-        for name, value in point.items()
-    }
+    return cbpe_many(n, p_sum, p2_sum, cal_sum, draws=draws, level=level, seed=seed)[0]
 
 
 def _percentiles(values: np.ndarray, level: float) -> tuple[float, float]:

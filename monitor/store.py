@@ -6,6 +6,8 @@ alike, so concurrent workers add to the same day's counts without reading them f
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -33,13 +35,21 @@ def sum_names(table: sa.Table) -> list[str]:
     return [c.name for c in table.columns if c.name not in keys]
 
 
-def _upsert(connection, table: sa.Table, rows: list[dict]) -> None:
-    insert = INSERTS[connection.dialect.name](table)
-    sums = sum_names(table)
-    statement = insert.on_conflict_do_update(
+@functools.cache
+def _statement(dialect: str, name: str):
+    """The upsert of one table, built once per process (building it costs more than
+    running it for a single what-if)."""
+    table = TABLES[name]
+    insert = INSERTS[dialect](table)
+    return insert.on_conflict_do_update(
         index_elements=list(key_names(table)),
-        set_={name: table.c[name] + insert.excluded[name] for name in sums},
+        set_={s: table.c[s] + insert.excluded[s] for s in sum_names(table)},
     )
+
+
+def _upsert(connection, table: sa.Table, rows: list[dict]) -> None:
+    sums = sum_names(table)
+    statement = _statement(connection.dialect.name, table.name)
     # Every row carries every sum (0 when not touched): executemany needs one shape.
     full = [{**dict.fromkeys(sums, 0.0), **row} for row in rows]
     for row in full:
