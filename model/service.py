@@ -65,6 +65,7 @@ OUTPUT = "prediction"
 
 
 def _missing(value) -> bool:
+    """None, an empty cell or NaN: how data (not a form) says a number is unknown."""
     return value is None or value == "" or (isinstance(value, float) and value != value)
 
 
@@ -138,11 +139,15 @@ class ModelService:
         clean, problems, warnings = {}, [], []
         for column, entry in self.schema.items():
             value, label = raw.get(column), entry.label
-            if _missing(value):
-                if allow_missing and entry.kind == "number" and entry.missing_share:
-                    clean[column] = None
-                else:
-                    problems.append(f"{label}: a value is required")
+            if (
+                allow_missing
+                and _missing(value)
+                and entry.kind == "number"
+                and entry.missing_share
+            ):
+                clean[column] = None  # a gap the model was fitted with (numbers only)
+            elif value is None or value == "":
+                problems.append(f"{label}: a value is required")
             elif entry.kind == "category":
                 if not isinstance(value, str) or value not in entry.categories:
                     problems.append(f"{label}: '{shorten(value)}' is not a known value")

@@ -63,7 +63,9 @@ def _requests(base_url: str, defaults: dict, until: float, tally: Tally, seed: i
         except requests.RequestException as exc:
             tally.add(None, f"connection: {type(exc).__name__}")
             continue
-        tally.add(request_id, None if request_id else f"HTTP {response.status_code}")
+        # An answer without its request id keeps its first words, to say what it was.
+        unanswered = f"HTTP {response.status_code}: {response.text[:300]}"
+        tally.add(request_id, None if request_id else unanswered)
 
 
 def run_clients(
