@@ -1,4 +1,4 @@
-"""KPI cards for the Overview: pure function from the kpis dict to cards."""
+"""KPI cards: one card builder (the Overview's and the Monitor's), and the Overview's cards."""
 
 from __future__ import annotations
 
@@ -10,15 +10,26 @@ from context import AppContext
 from data.formats import plain
 
 
-def _card(title: str, value: str, note: str = "") -> dbc.Col:
+def kpi_card(
+    title: str,
+    value: str,
+    note: str = "",
+    value_size: str = "fs-3",
+    xl: int | bool = True,
+) -> dbc.Col:
+    """One headline figure in a card: its name, the value in `value_size`, a note below.
+
+    Cards are half a row on a phone and a third on a tablet; `xl` is the width on a wide
+    screen (True shares the row equally).
+    """
     body = [
         html.Div(title, className="text-muted small text-uppercase"),
-        html.Div(value, className="fs-3 fw-semibold"),
+        html.Div(value, className=f"{value_size} fw-semibold"),
     ]
     if note:
         body.append(html.Div(note, className="small text-muted"))
     return dbc.Col(
-        dbc.Card(dbc.CardBody(body), className="shadow-sm h-100"), xs=6, md=4, xl=True
+        dbc.Card(dbc.CardBody(body), className="shadow-sm h-100"), xs=6, md=4, xl=xl
     )
 
 
@@ -28,30 +39,30 @@ def _outcome_card(kpis: dict, ctx: AppContext) -> dbc.Col:
     if ctx.multiclass:
         shares = kpis.get("class_shares") or {}
         if not shares:
-            return _card(f"Most common {ctx.outcome.lower()}", "—", note)
+            return kpi_card(f"Most common {ctx.outcome.lower()}", "—", note)
         top = max(shares, key=shares.get)
-        return _card(
+        return kpi_card(
             f"Most common {ctx.outcome.lower()}",
             top,
             f"{percent(shares[top])} {note}; {len(shares)} classes",
         )
     if spec.is_classification:
-        return _card(ctx.outcome, percent(kpis["target_mean"]), note)
+        return kpi_card(ctx.outcome, percent(kpis["target_mean"]), note)
     value = kpis["target_mean"]
     shown = "—" if value is None else plain(value)
-    return _card(f"Mean {spec.label(spec.target).lower()}", shown, note)
+    return kpi_card(f"Mean {spec.label(spec.target).lower()}", shown, note)
 
 
 def kpi_cards(kpis: dict, ctx: AppContext) -> list[dbc.Col]:
     spec = ctx.spec
     classification = spec.is_classification
     fmt = percent if classification else (lambda v: "—" if v is None else plain(v))
-    cards = [_card(spec.row_label.capitalize(), f"{kpis['rows']:,}")]
+    cards = [kpi_card(spec.row_label.capitalize(), f"{kpis['rows']:,}")]
     cards.append(_outcome_card(kpis, ctx))
     if kpis["measure_mean"] is not None and spec.measure != spec.target:
         unit = f" {spec.measure_unit}" if spec.measure_unit else ""
         cards.append(
-            _card(
+            kpi_card(
                 f"Mean {spec.measure_label.lower()}",
                 f"{kpis['measure_mean']:.1f}{unit}",
             )
@@ -59,7 +70,7 @@ def kpi_cards(kpis: dict, ctx: AppContext) -> list[dbc.Col]:
     if spec.missing_label:
         share = kpis["missing_target"] / kpis["rows"] if kpis["rows"] else None
         cards.append(
-            _card(
+            kpi_card(
                 spec.missing_label,
                 f"{kpis['missing_target']:,}",
                 f"{percent(share)} of {spec.row_label}",
@@ -67,7 +78,7 @@ def kpi_cards(kpis: dict, ctx: AppContext) -> list[dbc.Col]:
         )
     if kpis["score_mean"] is not None:
         cards.append(
-            _card(
+            kpi_card(
                 "Predicted vs actual",
                 f"{fmt(kpis['score_mean'])} / {fmt(kpis['target_mean'])}",
                 f"model {ctx.service.version[:17]}",

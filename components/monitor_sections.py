@@ -14,6 +14,7 @@ from dash import dcc, html
 
 from components import monitor_figures as figures
 from components import monitor_performance as quality
+from components.kpis import kpi_card
 from components.theme import Figure, percent
 from data.formats import plain
 from monitor.report_types import MonitorReport
@@ -56,18 +57,7 @@ def alerts_banner(report: MonitorReport):
 
 
 def _kpi(title: str, value: str, note: str = "") -> dbc.Col:
-    body = [
-        html.Div(title, className="text-muted small text-uppercase"),
-        html.Div(value, className="fs-4 fw-semibold"),
-    ]
-    if note:
-        body.append(html.Div(note, className="small text-muted"))
-    return dbc.Col(
-        dbc.Card(dbc.CardBody(body), className="shadow-sm h-100"),
-        xs=6,
-        md=4,
-        xl=2,
-    )
+    return kpi_card(title, value, note, value_size="fs-4", xl=2)
 
 
 def _share(value) -> str:
