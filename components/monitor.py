@@ -66,64 +66,47 @@ def _control(label: str, component, **col) -> dbc.Col:
     )
 
 
+def _dates(start: str | None, end: str | None) -> dbc.Col:
+    picker = dcc.DatePickerRange(
+        id=ids.MONITOR_DATES,
+        start_date=start,
+        end_date=end,
+        display_format="D MMM YYYY",
+    )
+    return _control("Event days", picker, md=6, xl=4)
+
+
+def _granularity(value: str) -> dbc.Col:
+    choice = dbc.RadioItems(
+        id=ids.MONITOR_GRANULARITY,
+        options=[{"label": "Day", "value": "day"}, {"label": "Week", "value": "week"}],
+        value=value,
+        inline=True,
+    )
+    return _control("Per", choice, md=6, xl=2)
+
+
+def _pick(label: str, component_id: str, options, value, xl: int) -> dbc.Col:
+    """A dropdown that always holds a value (source, model version)."""
+    dropdown = dcc.Dropdown(
+        id=component_id, options=options, value=value, clearable=False
+    )
+    return _control(label, dropdown, md=6, xl=xl)
+
+
 def controls(ctx: AppContext, version: str) -> dbc.Card:
+    """The window (days and granularity), the source and the model version."""
     start, end, granularity = default_window(ctx, version)
-    return dbc.Card(
-        dbc.CardBody(
-            dbc.Row(
-                [
-                    _control(
-                        "Event days",
-                        dcc.DatePickerRange(
-                            id=ids.MONITOR_DATES,
-                            start_date=start,
-                            end_date=end,
-                            display_format="D MMM YYYY",
-                        ),
-                        md=6,
-                        xl=4,
-                    ),
-                    _control(
-                        "Per",
-                        dbc.RadioItems(
-                            id=ids.MONITOR_GRANULARITY,
-                            options=[
-                                {"label": "Day", "value": "day"},
-                                {"label": "Week", "value": "week"},
-                            ],
-                            value=granularity,
-                            inline=True,
-                        ),
-                        md=6,
-                        xl=2,
-                    ),
-                    _control(
-                        "Source",
-                        dcc.Dropdown(
-                            id=ids.MONITOR_SOURCE,
-                            options=source_options(ctx),
-                            value=ALL_SOURCES,
-                            clearable=False,
-                        ),
-                        md=6,
-                        xl=2,
-                    ),
-                    _control(
-                        "Model version",
-                        dcc.Dropdown(
-                            id=ids.MONITOR_VERSION,
-                            options=version_options(ctx),
-                            value=version,
-                            clearable=False,
-                        ),
-                        md=6,
-                        xl=4,
-                    ),
-                ],
-                className="g-2",
-            )
+    row = [
+        _dates(start, end),
+        _granularity(granularity),
+        _pick("Source", ids.MONITOR_SOURCE, source_options(ctx), ALL_SOURCES, xl=2),
+        _pick(
+            "Model version", ids.MONITOR_VERSION, version_options(ctx), version, xl=4
         ),
-        className="shadow-sm mb-3",
+    ]
+    return dbc.Card(
+        dbc.CardBody(dbc.Row(row, className="g-2")), className="shadow-sm mb-3"
     )
 
 
