@@ -12,14 +12,13 @@ Exit codes: 0 it ran (even with unmatched rows), 2 the file cannot be used, 1 fa
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from config import Settings
-from data.db import Database, first_line
+from data.db import Database
 from data.spec import load_spec
-from data.spec_errors import SpecError
 from data.stores import PredictionLog
+from model.cli import exit_on_failure
 from model.train import registry_for
 from monitor.outcomes import Actuals, OutcomeFileError, match_outcomes, read_outcomes
 
@@ -62,17 +61,8 @@ def main(argv: list[str] | None = None) -> None:
         "--dry-run", action="store_true", help="report what would attach; write nothing"
     )
     args = parser.parse_args(argv)
-    try:
+    with exit_on_failure("outcomes", usage=OutcomeFileError):
         print(run(args.file, args.column, args.dry_run, Settings.from_env()))
-    except OutcomeFileError as exc:
-        print(f"outcomes: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    except SpecError as exc:
-        print(exc, file=sys.stderr)
-        raise SystemExit(1) from None
-    except Exception as exc:  # spec, database, model: one line, no traceback
-        print(f"outcomes: failed: {first_line(exc)}", file=sys.stderr)
-        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -12,14 +12,12 @@ are attached at the end unless --no-outcomes. Exit codes: 0 done, 2 bad usage or
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import math
 import sys
 
 from config import Settings
-from data.db import Database, first_line
+from data.db import Database
 from data.spec import load_spec
-from data.spec_errors import SpecError
+from model.cli import day_argument, exit_on_failure, positive
 from model.train import load_processed
 from monitor.replay import (
     ReplayError,
@@ -29,30 +27,6 @@ from monitor.replay import (
     key_columns_present,
     replay,
 )
-
-
-def day_argument(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text[:40]}' is not a date (YYYY-MM-DD)"
-        ) from None
-
-
-def _positive(kind):
-    """An argparse type: a finite number of `kind` above 0."""
-
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a number") from None
-        if not (0 < value < math.inf):
-            raise argparse.ArgumentTypeError(f"{text} must be a finite number above 0")
-        return value
-
-    return parse
 
 
 def parse_options(argv: list[str] | None) -> ReplayOptions:
@@ -68,10 +42,10 @@ def parse_options(argv: list[str] | None) -> ReplayOptions:
         "--to", dest="end", type=day_argument, help="last day (inclusive)"
     )
     parser.add_argument(
-        "--rate", type=_positive(float), help="rows per second (default: at once)"
+        "--rate", type=positive(float), help="rows per second (default: at once)"
     )
-    parser.add_argument("--limit", type=_positive(int), help="at most this many rows")
-    parser.add_argument("--batch", type=_positive(int), default=500, help="rows a call")
+    parser.add_argument("--limit", type=positive(int), help="at most this many rows")
+    parser.add_argument("--batch", type=positive(int), default=500, help="rows a call")
     parser.add_argument("--user", default="replay", help="the user the log names")
     parser.add_argument(
         "--no-outcomes", action="store_true", help="do not attach the rows' outcomes"
@@ -109,17 +83,8 @@ def _to_stderr(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     options = parse_options(argv)
-    try:
+    with exit_on_failure("replay", usage=ReplayError):
         summary = run(options, Settings.from_env())
-    except ReplayError as exc:
-        print(f"replay: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    except SpecError as exc:
-        print(exc, file=sys.stderr)
-        raise SystemExit(1) from None
-    except Exception as exc:  # data, models, database: one line, no traceback
-        print(f"replay: failed: {first_line(exc)}", file=sys.stderr)
-        raise SystemExit(1) from None
     print(summary.line())
 
 
