@@ -42,14 +42,7 @@ class MonitorQuery:
 
 def parse_day(value, name: str) -> dt.date:
     """A day from the date picker ('2013-11-01' or with a time), within a sane range."""
-    if not isinstance(value, str) or not value:
-        raise BadInput(f"{name} must be a date like 2013-11-01")
-    try:
-        day = dt.date.fromisoformat(value[:10])
-    except ValueError:
-        raise BadInput(
-            f"{name} '{shorten(value)}' is not a date like 2013-11-01"
-        ) from None
+    day = log_view.parse_day(value, name)
     if not EARLIEST <= day <= LATEST:
         raise BadInput(f"{name} must fall between {EARLIEST.year} and {LATEST.year}")
     return day

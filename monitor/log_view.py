@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from data.filters import FilterError, parse_date
 from data.formats import csv_safe
 from data.inputs import BadInput, parse_number, shorten
 from data.tables import outcomes, predictions
@@ -98,14 +99,24 @@ def _number(column, condition: dict):
     return COMPARE[kind](column, value)
 
 
+def parse_day(value, name: str) -> dt.date:
+    """A day from ISO text ('2013-11-01', or with a time after it), or BadInput in words.
+
+    data.filters.parse_date reads it (one date parser in the app); a blank is no day here.
+    """
+    if value in (None, ""):
+        raise BadInput(f"{name} must be a date like 2013-06-30")
+    try:
+        return parse_date(value, name)
+    except FilterError as exc:
+        raise BadInput(str(exc)) from None
+
+
 def filter_day(value) -> dt.date:
     """A day from AG Grid's date filter ('2013-11-01 00:00:00'), or BadInput."""
-    if not isinstance(value, str) or len(value) > 40:
-        raise BadInput("a date filter must be a date like 2013-11-01")
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        raise BadInput(f"'{shorten(value)}' is not a date like 2013-11-01") from None
+    if isinstance(value, str) and len(value) > 40:
+        raise BadInput("a date filter must be a date like 2013-06-30")
+    return parse_day(value, "a date filter")
 
 
 def _midnight(day: dt.date) -> dt.datetime:
