@@ -8,7 +8,6 @@ unknown class is reported, never attached. Attaching twice changes nothing.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ import sqlalchemy as sa
 from data.stores import PredictionLog
 from data.tables import predictions
 from data.target import NO, YES, label_text
-from monitor.keys import event_keys
+from monitor.keys import event_keys, number_text
 
 REQUEST_ID = "request_id"
 CHUNK = 500
@@ -88,12 +87,9 @@ class Actuals:
 def _number_text(text: str) -> str | None:
     """'2.0' -> '2', '0.5' -> '0.5'; None unless a finite number."""
     try:
-        number = float(text)
+        return number_text(float(text))
     except ValueError:
         return None
-    if not math.isfinite(number):
-        return None
-    return str(int(number)) if number.is_integer() else repr(number)
 
 
 @dataclass
