@@ -49,7 +49,11 @@ COLUMNS: dict[str, LogColumn] = {
     "challenger_output": LogColumn(predictions.c.challenger_output, "number"),
     "request_id": LogColumn(predictions.c.request_id, "text", exact=True),
 }
-EXPORT_ONLY = {"user": predictions.c.user, "inputs": predictions.c.inputs}
+GRID_COLUMNS = {name: column.expression for name, column in COLUMNS.items()}
+EXPORT_COLUMNS = GRID_COLUMNS | {
+    "user": predictions.c.user,
+    "inputs": predictions.c.inputs,
+}
 DEFAULT_SORT = [("event_time", "desc")]
 
 
@@ -217,12 +221,12 @@ def _joined():
     )
 
 
-def _select(columns: dict, filter_model, sort_model) -> sa.Select:
+def _select(columns: dict, where: list, sort_model) -> sa.Select:
     labelled = [expression.label(name) for name, expression in columns.items()]
     return (
         sa.select(*labelled)
         .select_from(_joined())
-        .where(*where_clauses(filter_model))
+        .where(*where)
         .order_by(*order_by(sort_model))
     )
 
@@ -253,25 +257,27 @@ def log_page(engine, request) -> LogPage:
     if not isinstance(request, dict):
         raise BadInput("the grid's request is not a request")
     offset, limit = _bounds(request.get("startRow"), request.get("endRow"))
-    filters, sort = request.get("filterModel"), request.get("sortModel")
-    query = _select({n: c.expression for n, c in COLUMNS.items()}, filters, sort)
+    filters = request.get("filterModel")
+    where = where_clauses(filters)
+    query = _select(GRID_COLUMNS, where, request.get("sortModel"))
     with engine.connect() as connection:
         rows = connection.execute(query.limit(limit).offset(offset)).mappings()
         page = [{k: _cell(v) for k, v in row.items()} for row in rows]
         total = None
         if offset == 0:
-            total = _count(connection, filters) if len(page) == limit else len(page)
+            full = len(page) == limit
+            total = _count(connection, filters, where) if full else len(page)
     return LogPage(page, total)
 
 
-def _count(connection, filter_model) -> int:
+def _count(connection, filter_model, where: list) -> int:
     """Rows matching the filters; the outcomes join (one row at most per prediction, so
     it never changes the count) only when a filter reads the outcome."""
     joined = isinstance(filter_model, dict) and "actual" in filter_model
     query = (
         sa.select(sa.func.count())
         .select_from(_joined() if joined else predictions)
-        .where(*where_clauses(filter_model))
+        .where(*where)
     )
     return int(connection.execute(query).scalar())
 
@@ -295,8 +301,7 @@ def export_csv(
     engine, filter_model, sort_model, cap: int = EXPORT_CAP
 ) -> tuple[str, int]:
     """The filtered rows (at most `cap`) as CSV text, and how many rows it holds."""
-    columns = {n: c.expression for n, c in COLUMNS.items()} | EXPORT_ONLY
-    query = _select(columns, filter_model, sort_model).limit(cap)
+    query = _select(EXPORT_COLUMNS, where_clauses(filter_model), sort_model).limit(cap)
     with engine.connect() as connection:
         rows = list(connection.execute(query).mappings())
-    return write_csv(rows, list(columns)), len(rows)
+    return write_csv(rows, list(EXPORT_COLUMNS)), len(rows)
