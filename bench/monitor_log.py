@@ -9,7 +9,6 @@ cost, per logged prediction, of keeping the aggregates in the logging transactio
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import sqlalchemy as sa
 from bench.measure import pct, timed
 from data.db import Database
 from data.ingest import processed_path, read_processed
-from data.stores import new_request_id
+from data.stores import log_row
 from data.tables import predictions
 from model.scoring import score_many
 from model.train import split
@@ -161,27 +160,16 @@ class NaiveScan:
 
 def _row(service, clean: dict, answer: tuple) -> dict:
     """A what-if's log row, as PredictionLog.record builds it (a fresh id, now)."""
-    now = dt.datetime.now(dt.UTC)
     value, label = answer
-    return {
-        "request_id": new_request_id(),
-        "created_at": now,
-        "event_time": now,
-        "event_key": None,
-        "probabilities": None,
-        "source": SOURCE,
-        "user": None,
-        "model_version": service.version,
-        "model_sha256": service.card.sha256,
-        "inputs": json.dumps(clean, sort_keys=True),
-        "output": float(value),
-        "output_label": label or None,
-        "challenger_version": None,
-        "challenger_output": None,
-        "challenger_label": None,
-        "fallback": None,
-        "latency_ms": 5.0,
-    }
+    return log_row(
+        source=SOURCE,
+        model_version=service.version,
+        model_sha256=service.card.sha256,
+        inputs=clean,
+        output=value,
+        output_label=label or None,
+        latency_ms=5.0,
+    )
 
 
 class WriteOverhead:
@@ -218,7 +206,7 @@ class WriteOverhead:
                     times[f"batch_{name}"].append(ms / WRITE_BATCH)
             rows = self.rows(WRITE_BATCH)
             started = time.perf_counter()
-            prediction_deltas(binning, [Logged.from_row(r) for r in rows], Deltas())
+            prediction_deltas(binning, [Logged.from_fields(r) for r in rows], Deltas())
             if i >= 1:
                 times["counting"].append(
                     (time.perf_counter() - started) * 1000 / WRITE_BATCH

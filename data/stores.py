@@ -50,6 +50,59 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start : start + size]
 
 
+def log_row(
+    *,
+    source: str,
+    model_version: str,
+    model_sha256: str,
+    inputs: dict,
+    output: float,
+    latency_ms: float,
+    output_label: str | None = None,
+    user: str | None = None,
+    challenger_version: str | None = None,
+    challenger_output: float | None = None,
+    challenger_label: str | None = None,
+    fallback: str | None = None,
+    request_id: str | None = None,
+    event_time: dt.datetime | None = None,
+    event_key: str | None = None,
+    probabilities: dict | None = None,
+    now: dt.datetime | None = None,
+) -> dict:
+    """One prediction as PredictionLog.write takes it: inputs and class probabilities are
+    still mappings (monitoring bins them as they are; only the insert turns them to JSON)."""
+    now = now or _now()
+    return {
+        "request_id": request_id or new_request_id(),
+        "created_at": now,
+        "event_time": event_time or now,
+        "event_key": event_key,
+        "probabilities": probabilities or None,
+        "source": source,
+        "user": user,
+        "model_version": model_version,
+        "model_sha256": model_sha256,
+        "inputs": inputs,
+        "output": float(output),
+        "output_label": output_label,
+        "challenger_version": challenger_version,
+        "challenger_output": challenger_output,
+        "challenger_label": challenger_label,
+        "fallback": fallback,
+        "latency_ms": float(latency_ms),
+    }
+
+
+def _stored(row: dict) -> dict:
+    """The row as the table holds it: inputs and probabilities as JSON text."""
+    probabilities = row["probabilities"]
+    return row | {
+        "inputs": json.dumps(row["inputs"], sort_keys=True),
+        "probabilities": json.dumps(probabilities) if probabilities else None,
+    }
+
+
 class PredictionLog:
     """Append-only log of every prediction, written before the answer is returned.
 
@@ -84,64 +137,25 @@ class PredictionLog:
     def engine(self):
         return self.database.engine
 
-    def record(
-        self,
-        *,
-        source: str,
-        model_version: str,
-        model_sha256: str,
-        inputs: dict,
-        output: float,
-        latency_ms: float,
-        output_label: str | None = None,
-        user: str | None = None,
-        challenger_version: str | None = None,
-        challenger_output: float | None = None,
-        challenger_label: str | None = None,
-        fallback: str | None = None,
-        request_id: str | None = None,
-        event_time: dt.datetime | None = None,
-        event_key: str | None = None,
-        probabilities: dict | None = None,
-        card=None,
-    ) -> str:
-        """Write one row in its own short transaction and return its request id."""
-        request_id = request_id or new_request_id()
-        now = _now()
-        row = {
-            "request_id": request_id,
-            "created_at": now,
-            "event_time": event_time or now,
-            "event_key": event_key,
-            "probabilities": json.dumps(probabilities) if probabilities else None,
-            "source": source,
-            "user": user,
-            "model_version": model_version,
-            "model_sha256": model_sha256,
-            "inputs": json.dumps(inputs, sort_keys=True),
-            "output": float(output),
-            "output_label": output_label,
-            "challenger_version": challenger_version,
-            "challenger_output": challenger_output,
-            "challenger_label": challenger_label,
-            "fallback": fallback,
-            "latency_ms": float(latency_ms),
-        }
+    def record(self, *, card=None, **fields) -> str:
+        """Write one row (see log_row for its fields) in its own short transaction, with
+        its aggregates when the answering card is given; return its request id."""
+        row = log_row(**fields)
         self.write([row], card)
-        return request_id
+        return row["request_id"]
 
     def write(self, rows: list[dict], card=None) -> None:
-        """Insert complete rows and, with the answering card, their aggregates: one
+        """Insert log_row rows and, with the answering card, their aggregates: one
         transaction, so a row is never logged without being counted, nor counted twice."""
         deltas = (
             prediction_deltas(
-                self.binning(card), [Logged.from_row(r) for r in rows], Deltas()
+                self.binning(card), [Logged.from_fields(r) for r in rows], Deltas()
             )
             if card is not None
             else None
         )
         with self.engine.begin() as connection:
-            connection.execute(predictions.insert(), rows)
+            connection.execute(predictions.insert(), [_stored(r) for r in rows])
             if deltas:
                 aggregates.write(connection, deltas)
 
@@ -238,19 +252,22 @@ class PredictionLog:
                     found.setdefault(key, []).append(request_id)
         return found
 
-    def attached(self, request_ids: list[str]) -> set[str]:
-        """Which of these predictions already have an outcome."""
+    def _present(self, column: sa.Column, ids: list[str]) -> set[str]:
+        """Which of these ids `column` holds, a chunk of ids per query."""
         seen: set[str] = set()
         with self.engine.connect() as connection:
-            for chunk in _chunks(sorted(set(request_ids))):
-                seen.update(
-                    connection.execute(
-                        sa.select(outcomes.c.request_id).where(
-                            outcomes.c.request_id.in_(chunk)
-                        )
-                    ).scalars()
-                )
+            for chunk in _chunks(sorted(set(ids))):
+                query = sa.select(column).where(column.in_(chunk))
+                seen.update(connection.execute(query).scalars())
         return seen
+
+    def logged(self, request_ids: list[str]) -> set[str]:
+        """Which of these request ids the log holds."""
+        return self._present(predictions.c.request_id, request_ids)
+
+    def attached(self, request_ids: list[str]) -> set[str]:
+        """Which of these predictions already have an outcome."""
+        return self._present(outcomes.c.request_id, request_ids)
 
     def attach_outcomes(self, actuals: dict[str, str], origin: str) -> int:
         """Store each prediction's outcome once, and add it to the realized aggregates in

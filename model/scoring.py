@@ -7,12 +7,11 @@ The headline answer only: no effects or what-if curve, which a person reads one 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from dataclasses import dataclass, field
 
 from data.inputs import BadInput
-from data.stores import new_request_id
+from data.stores import log_row
 from model.service import InputError, ModelService, PredictionNotLogged, logger
 
 
@@ -46,6 +45,15 @@ def _validated(service: ModelService, rows: list[dict]):
     return clean, problems, warnings
 
 
+def _scored(service: ModelService, clean: dict[int, dict]) -> list[tuple]:
+    """Each valid row's answer (value, label, colour, probabilities), scored in one frame."""
+    if not clean:
+        return []
+    with service.scoring_threads():
+        scores = service.scores(service.frame(list(clean.values())))
+    return [service.answer(row) for row in scores]
+
+
 def score_many(
     service: ModelService,
     rows: list[dict],
@@ -59,54 +67,36 @@ def score_many(
     """Validate every row, score the valid ones together and log them before answering."""
     started = time.perf_counter()
     clean, problems, warnings = _validated(service, rows)
-    positions = sorted(clean)
-    answers = []
-    if positions:
-        with service.scoring_threads():
-            scores = service.scores(service.frame([clean[i] for i in positions]))
-        answers = [service.answer(row) for row in scores]
-    latency = (time.perf_counter() - started) * 1000 / max(len(positions), 1)
+    answers = dict(zip(clean, _scored(service, clean), strict=True))
+    latency = (time.perf_counter() - started) * 1000 / max(len(clean), 1)
     now = dt.datetime.now(dt.UTC)
-    request_ids: list[str | None] = [None] * len(rows)
-    values: list[float | None] = [None] * len(rows)
-    labels: list[str | None] = [None] * len(rows)
-    logged = []
-    for k, i in enumerate(positions):
-        value, label, _, probabilities = answers[k]
-        request_ids[i], values[i], labels[i] = new_request_id(), value, label
-        logged.append(
-            {
-                "request_id": request_ids[i],
-                "created_at": now,
-                "event_time": (event_times[i] if event_times else None) or now,
-                "event_key": keys[i] if keys else None,
-                "probabilities": json.dumps(probabilities)
-                if service.kind == "multiclass"
-                else None,
-                "source": source,
-                "user": user,
-                "model_version": service.version,
-                "model_sha256": service.card.sha256,
-                "inputs": json.dumps(clean[i], sort_keys=True),
-                "output": float(value),
-                "output_label": label or None,
-                "latency_ms": latency,
-                "challenger_version": None,
-                "challenger_output": None,
-                "challenger_label": None,
-                "fallback": None,
-                **(log_extra or {}),
-            }
+    logged = {
+        i: log_row(
+            source=source,
+            user=user,
+            model_version=service.version,
+            model_sha256=service.card.sha256,
+            inputs=clean[i],
+            output=value,
+            output_label=label or None,
+            latency_ms=latency,
+            event_time=event_times[i] if event_times else None,
+            event_key=keys[i] if keys else None,
+            probabilities=probabilities if service.kind == "multiclass" else None,
+            now=now,
+            **(log_extra or {}),
         )
-    _log(service, logged)
+        for i, (value, label, _, probabilities) in answers.items()
+    }
+    _log(service, list(logged.values()))
     return BatchResult(
         service.version,
-        request_ids,
-        values,
-        labels,
+        [logged[i]["request_id"] if i in logged else None for i in range(len(rows))],
+        [answers[i][0] if i in answers else None for i in range(len(rows))],
+        [answers[i][1] if i in answers else None for i in range(len(rows))],
         problems,
         warnings,
-        {i: clean[i] for i in positions},
+        clean,
     )
 
 

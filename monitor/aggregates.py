@@ -47,18 +47,29 @@ class Logged:
         return stamp.date()
 
     @classmethod
-    def from_row(cls, row) -> Logged:
-        """From a predictions row (a mapping with the table's columns)."""
-        probabilities = row["probabilities"]
+    def from_fields(cls, row) -> Logged:
+        """From a row about to be logged (inputs and probabilities still mappings)."""
         return cls(
             event_time=row["event_time"],
             source=row["source"],
-            inputs=json.loads(row["inputs"]),
+            inputs=row["inputs"],
             output=float(row["output"]),
             label=row["output_label"],
-            probabilities=json.loads(probabilities) if probabilities else None,
+            probabilities=row["probabilities"],
             latency_ms=float(row["latency_ms"]),
             fallback=row["fallback"] is not None,
+        )
+
+    @classmethod
+    def from_row(cls, row) -> Logged:
+        """From a predictions row read back (inputs and probabilities as JSON text)."""
+        probabilities = row["probabilities"]
+        return cls.from_fields(
+            {
+                **row,
+                "inputs": json.loads(row["inputs"]),
+                "probabilities": json.loads(probabilities) if probabilities else None,
+            }
         )
 
 
@@ -93,7 +104,12 @@ class Binning:
         self.version, self.kind = card.version, card.kind
         self.classes = card.classes
         self.features = [
-            (e.column, e.kind, e.drift_edges, {c: i for i, c in enumerate(e.categories)})
+            (
+                e.column,
+                e.kind,
+                e.drift_edges,
+                {c: i for i, c in enumerate(e.categories)},
+            )
             for e in card.features
         ]
         self.ranges = [
@@ -169,7 +185,11 @@ def prediction_deltas(binning: Binning, rows: list[Logged], into: Deltas) -> Del
                 continue
             into.add(
                 "monitor_features",
-                (*head, column, binning.feature_bin(column, kind, edges, categories, value)),
+                (
+                    *head,
+                    column,
+                    binning.feature_bin(column, kind, edges, categories, value),
+                ),
                 n=1,
             )
         keys = binning.score_keys(row)
