@@ -13,15 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import sqlalchemy as sa
 
 from data.stores import PredictionLog
-from data.tables import predictions
 from data.target import NO, YES, label_text
 from monitor.keys import event_keys, number_text
 
 REQUEST_ID = "request_id"
-CHUNK = 500
 
 
 class OutcomeFileError(ValueError):
@@ -137,25 +134,13 @@ def identities(frame: pd.DataFrame, keys: tuple[str, ...]) -> tuple[pd.Series, s
     return event_keys(frame, keys), "keys"
 
 
-def logged_ids(prediction_log: PredictionLog, ids: list[str]) -> set[str]:
-    """Which of these request ids the log holds."""
-    column = predictions.c.request_id
-    found: set[str] = set()
-    with prediction_log.engine.connect() as connection:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            query = sa.select(column).where(column.in_(chunk))
-            found.update(connection.execute(query).scalars())
-    return found
-
-
 def requests_of(
     prediction_log: PredictionLog, wanted: list[str], by: str
 ) -> dict[str, list[str]]:
     """Request ids per identity: itself when logged, or every row logged under a key."""
     if by == "keys":
         return prediction_log.find_keys(wanted)
-    return {rid: [rid] for rid in logged_ids(prediction_log, wanted)}
+    return {rid: [rid] for rid in prediction_log.logged(wanted)}
 
 
 def match_outcomes(
@@ -188,15 +173,16 @@ def _first_usable(
     who: pd.Series, values: list, why: list, report: OutcomeReport
 ) -> dict[str, str]:
     """Identity -> actual from the first row of each identity; the rest are counted."""
-    report.unmatched = int(who.isna().sum())  # no id or key: nothing to match
-    report.duplicates = int((who.notna() & who.duplicated(keep="first")).sum())
-    first = (who.notna() & ~who.duplicated(keep="first")).to_numpy()
+    present, repeated = who.notna(), who.duplicated(keep="first")
+    report.unmatched = int((~present).sum())  # no id or key: nothing to match
+    report.duplicates = int((present & repeated).sum())
+    identity = who.to_numpy()
     usable = {}
-    for i in first.nonzero()[0]:
+    for i in (present & ~repeated).to_numpy().nonzero()[0]:
         if values[i] is None:
             report.bad[why[i]] += 1
         else:
-            usable[who.iloc[i]] = values[i]
+            usable[identity[i]] = values[i]
     return usable
 
 
