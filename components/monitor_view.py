@@ -107,22 +107,19 @@ def default_window(ctx: AppContext, version: str) -> tuple[str | None, str | Non
     return first.isoformat(), last.isoformat(), granularity
 
 
-def grid_filters(query: MonitorQuery, current) -> dict:
-    """The log grid's filter model: the page's window, version and source, plus any other
-    column filters the user set in the grid (kept only if they are valid)."""
-    kept = {}
-    if isinstance(current, dict):
-        for name, model in current.items():
-            if name in log_view.COLUMNS and name not in (
-                "event_time",
-                "version",
-                "source",
-            ):
-                try:
-                    log_view.where_clauses({name: model})
-                except BadInput:
-                    continue
-                kept[name] = model
+PAGE_FILTERED = ("event_time", "version", "source")  # set by the page's controls
+
+
+def _valid_filter(name: str, model) -> bool:
+    try:
+        log_view.where_clauses({name: model})
+    except BadInput:
+        return False
+    return True
+
+
+def _page_filters(query: MonitorQuery) -> dict:
+    """The page's window, version and source as the grid's column filters."""
     window = query.window
     filters = {
         "event_time": {
@@ -139,7 +136,20 @@ def grid_filters(query: MonitorQuery, current) -> dict:
             "type": "equals",
             "filter": query.source,
         }
-    return {**kept, **filters}
+    return filters
+
+
+def grid_filters(query: MonitorQuery, current) -> dict:
+    """The log grid's filter model: the page's window, version and source, plus any other
+    column filters the user set in the grid (kept only if they are valid)."""
+    kept = {
+        name: model
+        for name, model in (current.items() if isinstance(current, dict) else ())
+        if name in log_view.COLUMNS
+        and name not in PAGE_FILTERED
+        and _valid_filter(name, model)
+    }
+    return {**kept, **_page_filters(query)}
 
 
 def build(ctx: AppContext, query: MonitorQuery) -> MonitorReport:
