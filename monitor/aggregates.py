@@ -125,7 +125,8 @@ class Binning:
             [(c.score, c.observed) for c in reference.calibration] if reference else []
         )
 
-    def feature_bin(self, column: str, kind: str, edges, categories, value) -> int:
+    @staticmethod
+    def feature_bin(kind: str, edges, categories, value) -> int:
         if kind == "category":
             return categories.get(str(value), -1)
         return value_bin(edges, float(value))
@@ -188,7 +189,7 @@ def prediction_deltas(binning: Binning, rows: list[Logged], into: Deltas) -> Del
                 (
                     *head,
                     column,
-                    binning.feature_bin(column, kind, edges, categories, value),
+                    binning.feature_bin(kind, edges, categories, value),
                 ),
                 n=1,
             )

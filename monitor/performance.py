@@ -15,7 +15,6 @@ from data.tables import monitor_scores
 from monitor import stats
 from monitor.store import sum_names
 
-ESTIMATED = ("auc", "brier", "positive_rate")
 PERFORMANCE_COLUMNS = [
     "period",
     "metric",

@@ -13,7 +13,6 @@ from data.tables import (
     monitor_features,
     monitor_scores,
     monitor_traffic,
-    predictions,
 )
 from monitor.store import sum_names
 
@@ -101,12 +100,3 @@ def span(connection, version: str) -> tuple[dt.date, dt.date] | None:
     if low is None:
         return None
     return pd.Timestamp(low).date(), pd.Timestamp(high).date()
-
-
-def unaggregated(connection) -> int:
-    """Logged rows no aggregate counts (logged before monitoring): a rebuild adds them."""
-    logged = connection.execute(
-        sa.select(sa.func.count()).select_from(predictions)
-    ).scalar()
-    counted = connection.execute(sa.select(sa.func.sum(monitor_traffic.c.n))).scalar()
-    return int(logged or 0) - int(counted or 0)

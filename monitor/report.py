@@ -112,28 +112,27 @@ def reference_shares(entry) -> list[float]:
     return list(entry.drift_share) or [1.0]
 
 
+def _feature_drift(entry, train_rows: int, live: pd.DataFrame) -> stats.FeatureDrift:
+    """One feature's reference shares and live counts over the card's bins."""
+    names = _bin_names(entry) or ["all"]
+    mine = live[
+        (live["feature"] == entry.column) & live["bin"].between(0, len(names) - 1)
+    ]
+    counts = np.bincount(mine["bin"].astype(int), mine["n"], minlength=len(names))
+    return stats.FeatureDrift(
+        entry.column,
+        entry.label,
+        entry.kind,
+        names,
+        reference_shares(entry),
+        round(train_rows * (1 - entry.missing_share)),
+        counts.astype(float),
+    )
+
+
 def _drift_inputs(card, live: pd.DataFrame) -> list[stats.FeatureDrift]:
     train_rows = card.dataset.split["train"].rows
-    features = []
-    for entry in card.features:
-        names = _bin_names(entry) or ["all"]
-        counts = np.zeros(len(names))
-        mine = live[(live["feature"] == entry.column) & (live["bin"] >= 0)]
-        for b, n in zip(mine["bin"], mine["n"], strict=True):
-            if b < len(counts):
-                counts[int(b)] += n
-        features.append(
-            stats.FeatureDrift(
-                entry.column,
-                entry.label,
-                entry.kind,
-                names,
-                reference_shares(entry),
-                round(train_rows * (1 - entry.missing_share)),
-                counts,
-            )
-        )
-    return features
+    return [_feature_drift(e, train_rows, live) for e in card.features]
 
 
 def feature_detail(ctx, window: Window, feature: str, source=None, version=None):
@@ -147,10 +146,8 @@ def feature_detail(ctx, window: Window, feature: str, source=None, version=None)
     scope = queries.Scope(version, window.start, window.end, source)
     with m.database.engine.connect() as connection:
         live = queries.features(connection, scope, feature)
-    (drift,) = _drift_inputs(card.model_copy(update={"features": [entry]}), live) or [
-        None
-    ]
-    counts = np.asarray(drift.live_counts, dtype=float)
+    drift = _feature_drift(entry, card.dataset.split["train"].rows, live)
+    counts = drift.live_counts
     return pd.DataFrame(
         {
             "bin": drift.bins,
@@ -242,8 +239,4 @@ def build_report(ctx, window: Window, version=None, source=None) -> MonitorRepor
         challenger=_challenger(challenger_rows, window),
         notes=_notes(card),
     )
-    return _with_alerts(report, settings)
-
-
-def _with_alerts(report: MonitorReport, settings) -> MonitorReport:
     return replace(report, alerts=breaches(report, settings))
