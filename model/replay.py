@@ -45,8 +45,12 @@ def parse_options(argv: list[str] | None) -> ReplayOptions:
         "--rate", type=positive(float), help="rows per second (default: at once)"
     )
     parser.add_argument("--limit", type=positive(int), help="at most this many rows")
-    parser.add_argument("--batch", type=positive(int), default=500, help="rows a call")
-    parser.add_argument("--user", default="replay", help="the user the log names")
+    parser.add_argument(
+        "--batch", type=positive(int), default=ReplayOptions.batch, help="rows a call"
+    )
+    parser.add_argument(
+        "--user", default=ReplayOptions.user, help="the user the log names"
+    )
     parser.add_argument(
         "--no-outcomes", action="store_true", help="do not attach the rows' outcomes"
     )
