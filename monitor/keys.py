@@ -43,9 +43,7 @@ def column_texts(values: pd.Series) -> list[str | None]:
         texts = [value_text(c) for c in values.cat.categories]
         return [texts[code] if code >= 0 else None for code in values.cat.codes]
     if types.is_datetime64_any_dtype(values.dtype):
-        if values.dt.tz is not None:
-            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-        texts = values.dt.strftime(TIME_FORMAT).to_numpy(dtype=object)
+        texts = utc_naive(values).dt.strftime(TIME_FORMAT).to_numpy(dtype=object)
         return [None if pd.isna(t) else t for t in texts]
     times = _as_times(values)
     if times is not None:
@@ -57,6 +55,13 @@ def column_texts(values: pd.Series) -> list[str | None]:
     codes, uniques = pd.factorize(values)  # each distinct value read once
     texts = [value_text(v) for v in uniques]
     return [texts[code] if code >= 0 else None for code in codes]
+
+
+def utc_naive(stamps: pd.Series) -> pd.Series:
+    """Times without a zone to compare and write: an aware column in UTC, naive as is."""
+    if stamps.dt.tz is not None:
+        return stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    return stamps
 
 
 def _as_times(values: pd.Series) -> pd.Series | None:

@@ -20,7 +20,7 @@ from data.spec import DatasetSpec
 from data.stores import PredictionLog
 from model.serving import ServingModels
 from model.train import split
-from monitor.keys import event_keys
+from monitor.keys import event_keys, utc_naive
 from monitor.outcomes import Actuals, attach_known
 
 SOURCE = "replay"
@@ -85,7 +85,7 @@ def held_out(frame: pd.DataFrame, spec: DatasetSpec, options: ReplayOptions):
         rows = _between(frame, time_column, options.start, options.end)
     elif spec.valid_end:
         after = pd.Timestamp(spec.valid_end) + pd.Timedelta(days=1)
-        rows = frame[_naive(frame[time_column]) >= after]
+        rows = frame[utc_naive(frame[time_column]) >= after]
     else:
         rows = split(frame, spec)["holdout"]
     if rows.empty:
@@ -93,17 +93,10 @@ def held_out(frame: pd.DataFrame, spec: DatasetSpec, options: ReplayOptions):
     return rows.iloc[: options.limit] if options.limit else rows
 
 
-def _naive(stamps: pd.Series) -> pd.Series:
-    """Times on the data's own clock (an aware column read in UTC) to compare with days."""
-    if stamps.dt.tz is not None:
-        return stamps.dt.tz_convert("UTC").dt.tz_localize(None)
-    return stamps
-
-
 def _between(frame, column: str, start: dt.date | None, end: dt.date | None):
     if start and end and end < start:
         raise ReplayError(f"--to {end} is before --from {start}")
-    stamps = _naive(frame[column])
+    stamps = utc_naive(frame[column])
     keep = pd.Series(True, index=frame.index)
     if start:
         keep &= stamps >= pd.Timestamp(start)
