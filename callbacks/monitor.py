@@ -91,14 +91,7 @@ def register(app, app_ctx) -> None:
         },
         state={"grid_filters": State(ids.LOG_GRID, "filterModel")},
     )
-    def refresh_monitor(start, end, granularity, source, version, grid_filters):
-        controls = dict(
-            start=start,
-            end=end,
-            granularity=granularity,
-            version=version,
-            source=source,
-        )
+    def refresh_monitor(grid_filters, **controls):
         return refresh_outputs(app_ctx, controls, grid_filters)
 
     @app.callback(
