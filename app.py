@@ -79,7 +79,7 @@ def serving_models(
 ) -> tuple[ServingModels, PredictionLog]:
     """The registry's versions as services logging to `database`: the app's and the replay's."""
     registry = registry_for(settings, spec, database)
-    prediction_log = PredictionLog(database, spec.monitor.segments, registry.card)
+    prediction_log = PredictionLog.of(database, spec, registry)
     models = ServingModels(
         registry,
         service_maker(settings, spec, prediction_log),

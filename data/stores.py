@@ -117,6 +117,12 @@ class PredictionLog:
         self.cards = cards
         self._binnings: dict[str, Binning] = {}
 
+    @classmethod
+    def of(cls, database: Database, spec, registry) -> PredictionLog:
+        """The log as the app writes it: segmented by the spec's [monitor] segments,
+        outcomes binned by the registry's cards (the app, replay, outcomes and rebuild)."""
+        return cls(database, spec.monitor.segments, registry.card)
+
     def binning(self, card) -> Binning:
         cached = self._binnings.get(card.version)
         if cached is None:

@@ -25,8 +25,8 @@ from data.db import Database, DatabaseError, first_line
 from data.spec import load_spec
 from data.spec_errors import SpecError
 from data.stores import PredictionLog
+from model.cli import day_argument
 from model.registry import ModelLoadError
-from model.replay import day_argument
 from model.train import registry_for
 from monitor import alerts
 from monitor.rebuild import rebuild
@@ -101,14 +101,18 @@ def main(argv: list[str] | None = None) -> int:
         database = Database(settings.database).migrate()
         registry = registry_for(settings, spec, database)
         if args.command == "rebuild":
-            log = PredictionLog(database, spec.monitor.segments, registry.card)
+            log = PredictionLog.of(database, spec, registry)
             print(f"recounted {rebuild(log):,} logged predictions")
             return OK
         return check(Monitored(database, spec, registry), args)
-    except (SpecError, ModelLoadError, DatabaseError, sa.exc.SQLAlchemyError) as exc:
-        print(f"monitor: {first_line(exc)}", file=sys.stderr)
-        return UNUSABLE
-    except (OSError, ValueError) as exc:
+    except (
+        SpecError,
+        ModelLoadError,
+        DatabaseError,
+        sa.exc.SQLAlchemyError,
+        OSError,
+        ValueError,
+    ) as exc:
         print(f"monitor: {first_line(exc)}", file=sys.stderr)
         return UNUSABLE
 

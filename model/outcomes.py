@@ -37,7 +37,7 @@ def run(path: Path, column: str | None, dry_run: bool, settings: Settings) -> st
     frame = read_outcomes(path)
     database = Database(settings.database).migrate()
     registry = registry_for(settings, spec, database)
-    prediction_log = PredictionLog(database, spec.monitor.segments, registry.card)
+    prediction_log = PredictionLog.of(database, spec, registry)
     report = match_outcomes(
         frame,
         prediction_log,
