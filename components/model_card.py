@@ -10,12 +10,11 @@ from components import model_figures as figures
 from components.model_compare import compare_card
 from components.model_retrain import retrain_card
 from components.model_versions import versions_card
-from components.theme import percent
+from components.theme import GRAPH_CONFIG, percent
 from context import AppContext
 from data.formats import plain
 from model.card import ModelCard
 
-GRAPH_CONFIG = {"displaylogo": False}
 METRICS = {
     "binary": [
         ("auc", "AUC", "higher"),

@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from components import ids
 from components.compare_figures import compare_figures
-from components.theme import percent
+from components.theme import GRAPH_CONFIG, percent
 from context import AppContext
 from model.compare_versions import (
     Change,
@@ -20,7 +20,6 @@ from model.compare_versions import (
 )
 from model.registry import Registry
 
-GRAPH_CONFIG = {"displaylogo": False}
 METRIC_NAMES = {
     "auc": "AUC",
     "auc_macro": "AUC, one-vs-rest (macro)",

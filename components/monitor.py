@@ -11,13 +11,13 @@ from dash import dcc, html
 
 from components import ids
 from components.monitor_log import log_grid
-from components.monitor_sections import GRAPH_CONFIG
 from components.monitor_view import (
     ALL_SOURCES,
     default_window,
     source_options,
     version_options,
 )
+from components.theme import GRAPH_CONFIG
 from context import AppContext
 from monitor.log_view import EXPORT_CAP
 

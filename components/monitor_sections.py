@@ -15,11 +15,10 @@ from dash import dcc, html
 from components import monitor_figures as figures
 from components import monitor_performance as quality
 from components.kpis import kpi_card
-from components.theme import Figure, percent
+from components.theme import GRAPH_CONFIG, Figure, percent
 from data.formats import plain
 from monitor.report_types import MonitorReport
 
-GRAPH_CONFIG = {"displaylogo": False}
 SEVERITY_COLOURS = {
     "major": "danger",
     "moderate": "warning",

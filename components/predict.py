@@ -6,12 +6,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
-from components.theme import percent
+from components.theme import GRAPH_CONFIG, percent
 from context import AppContext
 from data.formats import plain, span
 from model.card import FeatureEntry
-
-GRAPH_CONFIG = {"displaylogo": False}
 
 
 def _field(entry: FeatureEntry, default) -> html.Div:

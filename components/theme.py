@@ -14,6 +14,8 @@ from data import formats
 
 INK, MUTED, GRID = "#1f2937", "#6b7280", "#e5e7eb"
 PRIMARY, ACCENT, GOOD, BAD = "#2563eb", "#f59e0b", "#059669", "#dc2626"
+# Every dcc.Graph of the app: Plotly's toolbar without its logo.
+GRAPH_CONFIG = {"displaylogo": False}
 RISK_SCALE = [[0.0, "#ecfdf5"], [0.35, "#fde68a"], [0.7, "#f97316"], [1.0, "#b91c1c"]]
 
 Figure = dict
