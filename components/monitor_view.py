@@ -98,11 +98,13 @@ def source_options(ctx: AppContext) -> list[dict]:
 
 
 def default_window(ctx: AppContext, version: str) -> tuple[str | None, str | None, str]:
-    """The span of logged event times for the version, and a granularity that suits it."""
-    logged = report.span(ctx, version)
+    """The span of the version's busiest source's event times, at most the longest window
+    the page accepts, and a granularity that suits it."""
+    logged = report.span(ctx, version, busiest=True)
     if logged is None:
         return None, None, "day"
-    first, last = logged
+    last = logged[1]
+    first = max(logged[0], last - dt.timedelta(days=MAX_DAYS - 1))
     granularity = "week" if (last - first).days > WEEKLY_AFTER_DAYS else "day"
     return first.isoformat(), last.isoformat(), granularity
 

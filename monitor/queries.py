@@ -91,12 +91,32 @@ def sources(connection, version: str | None = None) -> list[str]:
     return sorted(connection.execute(query).scalars())
 
 
-def span(connection, version: str) -> tuple[dt.date, dt.date] | None:
-    """The first and last day of event time logged for a version (from the aggregates)."""
+def span(
+    connection, version: str, source: str | None = None
+) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of event time logged for a version (from the aggregates),
+    from one source or all."""
     c = monitor_traffic.c
-    low, high = connection.execute(
-        sa.select(sa.func.min(c.day), sa.func.max(c.day)).where(c.version == version)
-    ).one()
+    query = sa.select(sa.func.min(c.day), sa.func.max(c.day)).where(
+        c.version == version
+    )
+    if source:
+        query = query.where(c.source == source)
+    low, high = connection.execute(query).one()
     if low is None:
         return None
     return pd.Timestamp(low).date(), pd.Timestamp(high).date()
+
+
+def busiest_source(connection, version: str) -> str | None:
+    """The source that logged the most predictions for a version."""
+    c = monitor_traffic.c
+    total = sa.func.sum(c.n)
+    query = (
+        sa.select(c.source)
+        .where(c.version == version)
+        .group_by(c.source)
+        .order_by(total.desc(), c.source)
+        .limit(1)
+    )
+    return connection.execute(query).scalar()

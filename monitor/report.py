@@ -6,7 +6,6 @@ cost depends on days, bins and segments, not on how many predictions were logged
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass, replace
 
@@ -56,11 +55,17 @@ def monitored(ctx) -> Monitored:
     return Monitored(ctx.database, ctx.spec, ctx.models.registry)
 
 
-def span(ctx, version: str | None = None) -> tuple[dt.date, dt.date] | None:
+def span(ctx, version: str | None = None, busiest: bool = False):
+    """First and last logged day of event time of a version (default the champion), or
+    None; with `busiest`, of its busiest source only (a replay of 2013 and one what-if
+    today would otherwise span thirteen years)."""
     m = monitored(ctx)
     version = version or m.champion()
+    if not version:
+        return None
     with m.database.engine.connect() as connection:
-        return queries.span(connection, version) if version else None
+        source = queries.busiest_source(connection, version) if busiest else None
+        return queries.span(connection, version, source)
 
 
 def _percentiles(frame: pd.DataFrame, keys: list[str], q: float) -> pd.Series:

@@ -159,3 +159,14 @@ def test_a_version_with_nothing_logged_says_how_to_fill_it(replayed):
         replayed, {**controls, "version": "nope"}, None
     )
     assert "Not refreshed" in text_of(junk["message"])
+
+
+def test_one_what_if_today_does_not_stretch_the_default_window(replayed):
+    """A replay of 2013 and a what-if now: the window follows the busiest source, and the
+    page accepts the window it offers."""
+    service = replayed.service
+    replayed.models.predict(service.defaults(), source="whatif", user="ana")
+    start, end, granularity = view.default_window(replayed, service.version)
+    assert (start, end, granularity) == ("2013-11-01", "2013-12-31", "day")
+    query = view.parse_query(replayed, start, end, granularity, service.version, "all")
+    assert query.window.end.isoformat() == "2013-12-31"
