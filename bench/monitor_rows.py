@@ -99,7 +99,7 @@ def write_rows(w: dict) -> list[tuple]:
             times(w["batch_card"], w["batch_raw"]),
         ),
         row(
-            "  info: of that extra, counting alone (Logged.from_row + "
+            "  info: of that extra, counting alone (Logged.from_fields + "
             "prediction_deltas) per row",
             us(w["counting"]),
             f"the extra a row {us(w['batch_card'] - w['batch_raw'])} (rest: upsert)",
