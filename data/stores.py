@@ -68,6 +68,8 @@ def log_row(
     event_time: dt.datetime | None = None,
     event_key: str | None = None,
     probabilities: dict | None = None,
+    batch_id: str | None = None,
+    idempotency_key: str | None = None,
     now: dt.datetime | None = None,
 ) -> dict:
     """One prediction as PredictionLog.write takes it: inputs and class probabilities are
@@ -91,6 +93,8 @@ def log_row(
         "challenger_label": challenger_label,
         "fallback": fallback,
         "latency_ms": float(latency_ms),
+        "batch_id": batch_id,
+        "idempotency_key": idempotency_key,
     }
 
 
@@ -101,6 +105,11 @@ def _stored(row: dict) -> dict:
         "inputs": json.dumps(row["inputs"], sort_keys=True),
         "probabilities": json.dumps(probabilities) if probabilities else None,
     }
+
+
+class AlreadyAnswered(Exception):
+    """Raised inside a log write by its `also` step when the same request was already
+    answered (an API idempotency key): the write is rolled back and nothing is logged."""
 
 
 class PredictionLog:
@@ -150,9 +159,13 @@ class PredictionLog:
         self.write([row], card)
         return row["request_id"]
 
-    def write(self, rows: list[dict], card=None) -> None:
+    def write(self, rows: list[dict], card=None, also=None) -> None:
         """Insert log_row rows and, with the answering card, their aggregates: one
-        transaction, so a row is never logged without being counted, nor counted twice."""
+        transaction, so a row is never logged without being counted, nor counted twice.
+
+        `also(connection)` runs in the same transaction (an API answer kept under its
+        idempotency key): if it raises, nothing is logged.
+        """
         deltas = (
             prediction_deltas(
                 self.binning(card), [Logged.from_fields(r) for r in rows], Deltas()
@@ -164,6 +177,8 @@ class PredictionLog:
             connection.execute(predictions.insert(), [_stored(r) for r in rows])
             if deltas:
                 aggregates.write(connection, deltas)
+            if also is not None:
+                also(connection)
 
     def count(self, source: str | None = None) -> int:
         query = sa.select(sa.func.count()).select_from(predictions)

@@ -31,6 +31,9 @@ predictions = sa.Table(
     sa.Column("event_time", sa.DateTime(timezone=True), nullable=False, index=True),
     sa.Column("event_key", sa.String(200), index=True),
     sa.Column("probabilities", sa.Text),
+    # The batch a row was scored in, and the API client's idempotency key (else NULL).
+    sa.Column("batch_id", sa.String(32), index=True),
+    sa.Column("idempotency_key", sa.String(128)),
     sa.Index(
         "ix_predictions_shadow_pending", "challenger_version", "challenger_output"
     ),
@@ -151,4 +154,59 @@ alias_history = sa.Table(
     sa.Column("note", sa.String(500), nullable=False),
     sa.Column("action", sa.String(16), nullable=False),  # set, rollback, forced, clear
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Per-user keys for the JSON API: only a sha256 of the key is kept (a key is 256 random
+# bits, so a fast hash is enough); `prefix` is its first characters, to tell keys apart.
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "user_id",
+        sa.Integer,
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("prefix", sa.String(16), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_used_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+)
+
+# One scored file (Batch page or `python -m model.batch`): who, what, how far, and where
+# its scored output lies (a file name under the home's batches folder).
+batches = sa.Table(
+    "batches",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("user", sa.String(64), nullable=False, index=True),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column(
+        "status", sa.String(16), nullable=False
+    ),  # running, done, cancelled, failed
+    sa.Column("model_version", sa.String(64)),
+    sa.Column("rows_in", sa.Integer, nullable=False),
+    sa.Column("rows_scored", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rows_refused", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("output", sa.String(255)),
+    sa.Column("message", sa.String(500)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+)
+
+# An API answer kept under the client's Idempotency-Key, written in the transaction that
+# logs its predictions: a retry gets the same answer and logs nothing twice.
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("user", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(128), primary_key=True),
+    sa.Column("body_sha256", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("response", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
 )

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from data.db import Database
-from data.tables import users
+from data.tables import api_keys, users
 
 ROLES = ("viewer", "analyst", "admin")
 SESSION_CACHE_SECONDS = 2.0  # a change from another process applies within this long
@@ -86,7 +86,8 @@ class User:
         return role_allows(self.role, needed)
 
 
-def _user(row) -> User:
+def user_from_row(row) -> User:
+    """A users row (any select holding its columns) as a User."""
     return User(row.id, row.name, row.role, row.session_token, row.created_at)
 
 
@@ -112,7 +113,7 @@ class UserStore:
     def _one(self, where) -> User | None:
         with self.database.engine.connect() as connection:
             row = connection.execute(sa.select(users).where(where)).first()
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     def get(self, name: str) -> User | None:
         try:
@@ -145,7 +146,7 @@ class UserStore:
     def list(self) -> list[User]:
         with self.database.engine.connect() as connection:
             rows = connection.execute(sa.select(users).order_by(users.c.name))
-            return [_user(row) for row in rows]
+            return [user_from_row(row) for row in rows]
 
     def count(self) -> int:
         with self.database.engine.connect() as connection:
@@ -200,6 +201,9 @@ class UserStore:
     def remove(self, name: str) -> None:
         name = clean_name(name)
         with self.database.engine.begin() as connection:
+            # SQLite does not enforce foreign keys here: the user's API keys go first.
+            owner = sa.select(users.c.id).where(users.c.name == name).scalar_subquery()
+            connection.execute(api_keys.delete().where(api_keys.c.user_id == owner))
             removed = connection.execute(users.delete().where(users.c.name == name))
         self._forget_sessions()
         if not removed.rowcount:
@@ -219,5 +223,5 @@ class UserStore:
             ).first()
         stored = row.password_hash if row else _dummy_hash()
         if check_password_hash(stored, password) and row is not None:
-            return _user(row)
+            return user_from_row(row)
         return None

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from data.inputs import BadInput
-from data.stores import log_row
+from data.stores import AlreadyAnswered, log_row
 from model.service import InputError, ModelService, PredictionNotLogged, logger
 
 
@@ -63,8 +63,14 @@ def score_many(
     event_times: list[dt.datetime | None] | None = None,
     keys: list[str | None] | None = None,
     log_extra: dict | None = None,
+    batch_id: str | None = None,
+    idempotency_key: str | None = None,
+    also=None,
 ) -> BatchResult:
-    """Validate every row, score the valid ones together and log them before answering."""
+    """Validate every row, score the valid ones together and log them before answering.
+
+    `also(connection, result)` runs inside the log's transaction (see PredictionLog.write).
+    """
     started = time.perf_counter()
     clean, problems, warnings = _validated(service, rows)
     answers = dict(zip(clean, _scored(service, clean), strict=True))
@@ -83,13 +89,14 @@ def score_many(
             event_time=event_times[i] if event_times else None,
             event_key=keys[i] if keys else None,
             probabilities=probabilities if service.kind == "multiclass" else None,
+            batch_id=batch_id,
+            idempotency_key=idempotency_key,
             now=now,
             **(log_extra or {}),
         )
         for i, (value, label, _, probabilities) in answers.items()
     }
-    _log(service, list(logged.values()))
-    return BatchResult(
+    result = BatchResult(
         service.version,
         [logged[i]["request_id"] if i in logged else None for i in range(len(rows))],
         [answers[i][0] if i in answers else None for i in range(len(rows))],
@@ -98,14 +105,19 @@ def score_many(
         warnings,
         clean,
     )
+    step = (lambda connection: also(connection, result)) if also else None
+    _log(service, list(logged.values()), step)
+    return result
 
 
-def _log(service: ModelService, rows: list[dict]) -> None:
+def _log(service: ModelService, rows: list[dict], also=None) -> None:
     """All the batch's rows in one transaction, or none (and no answer)."""
     if service.log is None or not rows:
         return
     try:
-        service.log.write(rows, service.card)
+        service.log.write(rows, service.card, also)
+    except AlreadyAnswered:
+        raise
     except Exception as exc:  # any database failure: refuse to answer unlogged
         logger.error(
             "a batch of %d predictions refused: not logged: %s", len(rows), exc

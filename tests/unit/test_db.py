@@ -13,7 +13,7 @@ from data.db import Database, DatabaseError
 from data.stores import PredictionLog
 from data.users import UserStore
 
-HEAD = "0006"
+HEAD = "0007"
 
 
 def _old_predictions_table(metadata: sa.MetaData) -> sa.Table:
