@@ -70,7 +70,7 @@ def run_batch(
             models, frame, report, batch_id, store, user, chunk, progress, cancelled
         )
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write(scored, partial, fmt)
+        write_output(scored, partial, fmt)
         os.replace(partial, path)
     except BatchCancelled as exc:
         partial.unlink(missing_ok=True)
@@ -141,7 +141,8 @@ def _piece(original: pd.DataFrame, result, version: str) -> pd.DataFrame:
     return pd.concat([out, own], axis=1)
 
 
-def _write(scored: pd.DataFrame, path: Path, fmt: str) -> None:
+def write_output(scored: pd.DataFrame, path: Path, fmt: str) -> None:
+    """The scored rows as Parquet, or as CSV with text cells escaped against formulas."""
     if fmt == "parquet":
         scored.to_parquet(path, index=False)
         return
