@@ -22,6 +22,7 @@ import callbacks
 from components.layout import shell, validation_layout
 from config import Settings
 from context import AppContext
+from data.api_keys import ApiKeyStore
 from data.dataset import Dataset
 from data.db import Database, DatabaseError
 from data.ingest import processed_path, read_processed
@@ -38,10 +39,12 @@ from model.service import ModelService
 from model.serving import ServingModels
 from model.shadow import ShadowScorer
 from model.train import load_processed, registry_for
-from server import auth, door, headers, health
+from server import api, auth, door, headers, health, metrics
 from server.safety import UnsafeSettings, local_settings, refuse_unsafe
 
 log = logging.getLogger("flightdeck")
+# The API docs' bundle (assets/api-docs/swagger-ui*) loads on /api/v1/docs only.
+API_DOCS_ASSETS = r"^swagger-ui"
 
 
 def build_context(settings: Settings, progress=print) -> AppContext:
@@ -158,15 +161,20 @@ def create_app(
         serve_locally=True,
         compress=settings.compress,
         background_callback_manager=background_manager(settings),
+        assets_ignore=API_DOCS_ASSETS,
     )
     # Set first: Dash calls a layout function at once unless there is a validation layout.
     app.validation_layout = validation_layout(ctx)
     app.layout = functools.partial(_layout_for_request, ctx)
     roles = callbacks.register_all(app, ctx)
     auth.register(app.server, settings, ctx.users, ctx.spec.title)
-    door.register(app, settings, roles)
+    api_keys = ApiKeyStore(ctx.database)
+    app.server.extensions["flightdeck.api_keys"] = api_keys
+    door.register(app, settings, roles, api_keys)
     headers.register(app, tls=settings.cookie_secure)
     health.register(app.server, ctx)
+    api.register(app, ctx, settings)
+    metrics.register(app, ctx, settings)
     app.server.config["FLIGHTDECK_CONTEXT"] = ctx
     return app
 

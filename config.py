@@ -65,6 +65,9 @@ class Settings:
     shadow: str = (
         "background"  # challenger scoring: background (off the request) or inline
     )
+    api_limit: str = "1200 per minute"  # per API key, across /api/v1
+    api_max_records: int = 1000  # records in one POST /api/v1/predict
+    metrics_token: str = ""  # bearer token for /metrics; unset: loopback clients only
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -89,6 +92,9 @@ class Settings:
             ratelimit_storage=env.get("FLIGHTDECK_RATELIMIT_STORAGE") or "memory://",
             alias_poll_s=_number(env, "FLIGHTDECK_ALIAS_POLL_S", 1.0, float),
             shadow=env.get("FLIGHTDECK_SHADOW") or "background",
+            api_limit=env.get("FLIGHTDECK_API_LIMIT") or "1200 per minute",
+            api_max_records=_number(env, "FLIGHTDECK_API_MAX_RECORDS", 1000),
+            metrics_token=env.get("FLIGHTDECK_METRICS_TOKEN") or "",
         )
 
     def with_overrides(self, **changes) -> Settings:

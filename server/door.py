@@ -3,7 +3,9 @@
 - every request gets a request id (X-Request-ID, the access log, the prediction log row);
 - without a session, a page redirects to /login and a JSON route answers 401;
 - a callback request is checked for shape (400) and for the role its callback needs (403);
-- errors are short JSON for JSON routes and never carry a traceback.
+- errors are short JSON for JSON routes and never carry a traceback;
+- the JSON API (/api/) answers to an API key (`Authorization: Bearer`), never to a
+  session nor to open mode; /metrics checks its own token (server/metrics.py).
 """
 
 from __future__ import annotations
@@ -17,16 +19,20 @@ from flask import g, redirect, request
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 
 from config import Settings
+from data.api_keys import ApiKeyStore
 from data.stores import new_request_id
+from server.api import bearer_identity, is_api, is_public_api
 from server.auth import resolve_identity
+from server.batch_files import upload_size_problem
 from server.callback_requests import callback_request_problem
 from server.responses import json_error
 
 log = logging.getLogger("flightdeck.http")
 
-PUBLIC_PATHS = frozenset({"/login", "/healthz", "/readyz", "/_favicon.ico"})
+# /metrics is let through to check its own token (server/metrics.py).
+PUBLIC_PATHS = frozenset({"/login", "/healthz", "/readyz", "/_favicon.ico", "/metrics"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
-JSON_PREFIXES = ("/_dash-", "/_reload-hash", "/api/")
+JSON_PREFIXES = ("/_dash-", "/_reload-hash", "/api/", "/metrics")
 DISPATCH = "/_dash-update-component"
 
 
@@ -55,22 +61,30 @@ def read_json_body() -> tuple[object, str | None]:
 
 
 def register(
-    app: dash.Dash, settings: Settings, callback_roles: dict[str, str]
+    app: dash.Dash,
+    settings: Settings,
+    callback_roles: dict[str, str],
+    api_keys: ApiKeyStore | None = None,
 ) -> None:
-    """Install the door on the app's Flask server."""
+    """Install the door on the app's Flask server (no `api_keys`: the API answers 401)."""
     server = app.server
 
     @server.before_request
     def door():
         g.request_id = new_request_id()
-        if is_public(request.path):
+        if is_public(request.path) or is_public_api(request.path):
             return None
+        if is_api(request.path):
+            return _check_api_key(api_keys)
         g.identity = identity = resolve_identity(settings)
         if identity is None:
             if wants_json(request.path):
                 return json_error(401, "sign in first: POST /login")
             return redirect(f"/login?next={quote(request.full_path.rstrip('?'))}")
         if request.path == DISPATCH and request.method == "POST":
+            too_big = upload_size_problem(identity, settings.max_request_kb * 1024)
+            if too_big:
+                return json_error(413, too_big)
             return _check_callback(app, callback_roles, identity)
         return None
 
@@ -82,6 +96,13 @@ def register(
         return response
 
     _register_errors(server)
+
+
+def _check_api_key(api_keys: ApiKeyStore | None):
+    g.identity = bearer_identity(api_keys)
+    if g.identity is None:
+        return json_error(401, "send an active API key: Authorization: Bearer <key>")
+    return None
 
 
 def _check_callback(app: dash.Dash, callback_roles: dict[str, str], identity):
