@@ -8,6 +8,8 @@ monitor, admins move aliases.
 from __future__ import annotations
 
 from callbacks import (
+    account,
+    batch,
     model_admin,
     model_card,
     model_compare,
@@ -27,6 +29,8 @@ AREAS = (
     (model_admin, "admin"),
     (model_retrain, "admin"),
     (monitor, "analyst"),
+    (batch, "analyst"),
+    (account, "viewer"),
 )
 
 

@@ -109,3 +109,31 @@ LOG_MESSAGE = "monitor-log-message"
 LOG_EXPORT = "monitor-log-export"
 LOG_EXPORT_NOTE = "monitor-log-export-note"
 LOG_DOWNLOAD = "monitor-log-download"
+
+# Batch (analysts and admins): upload, validation report, scoring job, past batches.
+BATCH_UPLOAD = "batch-upload"
+BATCH_REPORT = "batch-report"
+BATCH_TICKET = "batch-ticket"  # signed: the staged file, its owner and its name
+BATCH_FORMAT = "batch-format"
+BATCH_SCORE = "batch-score"
+BATCH_CANCEL = "batch-cancel"
+BATCH_RUNNING = "batch-running"
+BATCH_PROGRESS = "batch-progress"
+BATCH_PROGRESS_TEXT = "batch-progress-text"
+BATCH_RESULT = "batch-result"
+BATCH_HISTORY = "batch-history"
+
+# Account (every signed-in user): who you are, your API keys.
+ACCOUNT_WHO = "account-who"
+ACCOUNT_KEY_NAME = "account-key-name"
+ACCOUNT_KEY_CREATE = "account-key-create"
+ACCOUNT_KEY_MESSAGE = "account-key-message"
+ACCOUNT_NEW_KEY = "account-new-key"  # the box that shows a new key, once
+ACCOUNT_NEW_KEY_TEXT = "account-new-key-text"
+ACCOUNT_NEW_KEY_COPY = "account-new-key-copy"
+ACCOUNT_KEYS = "account-keys"
+ACCOUNT_REVOKE = "account-revoke"  # pattern type: {"type": ..., "column": key id}
+
+
+def account_revoke(key_id: int) -> dict:
+    return {"type": ACCOUNT_REVOKE, "column": str(key_id)}

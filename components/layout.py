@@ -12,6 +12,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
+from components.account import account_layout
+from components.batch import batch_layout
 from components.model_card import model_layout
 from components.monitor import monitor_layout
 from components.overview import overview_layout
@@ -23,6 +25,7 @@ class Page(NamedTuple):
     name: str
     builder: object
     role: str  # the least role that may open it
+    nav: bool = True  # linked from the main nav (else from elsewhere: the user menu)
 
 
 PAGES = {
@@ -30,6 +33,8 @@ PAGES = {
     "/predict": Page("Predict", predict_layout, "analyst"),
     "/model": Page("Model", model_layout, "viewer"),
     "/monitor": Page("Monitor", monitor_layout, "analyst"),
+    "/batch": Page("Batch", batch_layout, "analyst"),
+    "/account": Page("Account", account_layout, "viewer", nav=False),
 }
 
 OPEN_BANNERS = {
@@ -63,10 +68,12 @@ def _user_menu(identity, csrf_token: str | None) -> list:
         method="POST",
         className="d-flex ms-2 mb-0",
     )
-    who = html.Span(
+    who = dcc.Link(
         [identity.name, dbc.Badge(identity.role, color="secondary", className="ms-1")],
+        href="/account",
         id=ids.NAV_USER,
-        className="text-light small ms-3 text-nowrap",
+        title="Your account and API keys",
+        className="text-light small ms-3 text-nowrap text-decoration-none",
     )
     return [who, sign_out]
 
@@ -75,7 +82,7 @@ def navbar(ctx: AppContext, identity=None, csrf_token: str | None = None) -> dbc
     links = [
         dbc.NavItem(dbc.NavLink(page.name, href=path, active="exact"))
         for path, page in PAGES.items()
-        if identity is not None and identity.can(page.role)
+        if page.nav and identity is not None and identity.can(page.role)
     ]
     # Links stay in a row at every width (no toggler to wire); on a phone the right-hand
     # group wraps below them, and the model badge (also on each answer) is left out.
