@@ -48,6 +48,7 @@ from server.batch_files import (
 
 TICKET_MAX_AGE_S = 3600  # time to read the report before pressing Score
 MAX_FILE_NAME = 255
+CHUNK = 5000  # rows scored and logged per step: progress and cancel come between steps
 
 
 def _signer(app) -> URLSafeTimedSerializer:
@@ -120,6 +121,7 @@ def score_outcome(app, ctx, ticket, fmt, set_progress=None):
             user=claims["by"],
             file_name=claims["file"],
             fmt=fmt if fmt in FORMATS else "csv",
+            chunk=CHUNK,
             progress=_reporter(set_progress),
             cancelled=lambda: cancel_requested(home, staged),
         )
