@@ -112,6 +112,7 @@ def _score(models, frame, report, batch_id, store, user, chunk, progress, cancel
             user=user,
             batch_id=batch_id,
             also=step,
+            validated=True,  # check_frame gave validate's verdicts, a column at a time
         )
         refused += len(result.problems)
         pieces.append(_piece(frame.iloc[positions[begin:end]], result, service.version))
