@@ -69,7 +69,9 @@ def _outputs(keys: ApiKeyStore, identity: Identity, change: KeyChange) -> dict:
         "table": keys_table(own),
         "shown": change.new_key is not None,
         "key": change.new_key or "",
-        "message": dbc.Alert(change.words, color=change.color, className="py-2 mb-0"),
+        "message": None
+        if change.new_key  # the new key's own box says it all
+        else dbc.Alert(change.words, color=change.color, className="py-2 mb-0"),
     }
 
 

@@ -59,21 +59,26 @@ def keys_table(keys: list[ApiKey]):
     """Your keys, newest first: name, prefix, dates, status and a Revoke button."""
     if not keys:
         return html.P("You have no API keys yet.", className="text-muted mb-0")
+    wide = "d-none d-md-table-cell"  # dates make room for the button on a phone
     head = html.Thead(
         html.Tr(
             [
-                html.Th(word)
-                for word in ("Name", "Key", "Created (UTC)", "Last used", "Status", "")
+                html.Th("Name"),
+                html.Th("Key"),
+                html.Th("Created (UTC)", className=wide),
+                html.Th("Last used", className=wide),
+                html.Th("Status"),
+                html.Th(""),
             ]
         )
     )
     rows = [
         html.Tr(
             [
-                html.Td(key.name, className="text-break"),
+                html.Td(key.name, style={"minWidth": "7rem"}),
                 html.Td(html.Code(f"{key.prefix}…"), className="text-nowrap"),
-                html.Td(_when(key.created_at), className="text-nowrap"),
-                html.Td(_when(key.last_used_at), className="text-nowrap"),
+                html.Td(_when(key.created_at), className=f"text-nowrap {wide}"),
+                html.Td(_when(key.last_used_at), className=f"text-nowrap {wide}"),
                 html.Td(_status(key)),
                 html.Td(_revoke_button(key), className="text-end"),
             ]
