@@ -7,7 +7,10 @@ bad model or unsafe setting stops the start. Every value can be set from the env
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
+import tempfile
 
 
 def _env_int(name: str, default: int) -> int:
@@ -37,3 +40,35 @@ errorlog = "-"
 logger_class = "server.access_log.JsonAccessLogger"
 # gunicorn 25+ opens a control socket in $HOME; two instances side by side would clash.
 control_socket_disable = True
+
+
+def _metrics_folder(given: str) -> str:
+    """A fresh folder for the workers' Prometheus files (server/metrics.py adds them up).
+
+    Set before the app (and prometheus_client) is imported: the client picks its
+    multi-process mode when it loads. An operator's PROMETHEUS_MULTIPROC_DIR is kept but
+    emptied, so counts from an earlier run are not added to this one.
+    """
+    folder = given or tempfile.mkdtemp(prefix="flightdeck-metrics-")
+    os.makedirs(folder, exist_ok=True)
+    for stale in glob.glob(os.path.join(folder, "*.db")):
+        os.remove(stale)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    return folder
+
+
+_GIVEN_METRICS_FOLDER = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+METRICS_FOLDER = _metrics_folder(_GIVEN_METRICS_FOLDER)
+
+
+def on_exit(_server) -> None:
+    """Remove the metrics folder this start made (not an operator's own)."""
+    if not _GIVEN_METRICS_FOLDER:
+        shutil.rmtree(METRICS_FOLDER, ignore_errors=True)
+
+
+def child_exit(_server, worker) -> None:
+    """A worker that ended: its gauges stop counting (its counters are kept)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -127,6 +127,8 @@ def _spectree(title: str, max_records: int, before) -> SpecTree:
         validation_error_status=400,
         validation_error_model=ErrorBody,
         before=before,
+        naming_strategy=lambda model: model.__name__,  # ErrorBody, not ErrorBody.1a2b3c
+        nested_naming_strategy=lambda _parent, child: child,
         security_schemes=[
             SecurityScheme(
                 name="bearer",
@@ -175,6 +177,7 @@ def register(app: dash.Dash, ctx, settings: Settings) -> SpecTree:
         json=body_model,
         resp=Response(
             HTTP_200=PredictResponse,
+            HTTP_409=ErrorBody,
             HTTP_422=ErrorBody,
             HTTP_503=ErrorBody,
             **ERRORS,
