@@ -59,12 +59,12 @@ def keys_table(keys: list[ApiKey]):
     """Your keys, newest first: name, prefix, dates, status and a Revoke button."""
     if not keys:
         return html.P("You have no API keys yet.", className="text-muted mb-0")
-    wide = "d-none d-md-table-cell"  # dates make room for the button on a phone
+    wide = "d-none d-md-table-cell"  # on a phone: name, status and the button
     head = html.Thead(
         html.Tr(
             [
                 html.Th("Name"),
-                html.Th("Key"),
+                html.Th("Key", className=wide),
                 html.Th("Created (UTC)", className=wide),
                 html.Th("Last used", className=wide),
                 html.Th("Status"),
@@ -76,7 +76,7 @@ def keys_table(keys: list[ApiKey]):
         html.Tr(
             [
                 html.Td(key.name, style={"minWidth": "7rem"}),
-                html.Td(html.Code(f"{key.prefix}…"), className="text-nowrap"),
+                html.Td(html.Code(f"{key.prefix}…"), className=f"text-nowrap {wide}"),
                 html.Td(_when(key.created_at), className=f"text-nowrap {wide}"),
                 html.Td(_when(key.last_used_at), className=f"text-nowrap {wide}"),
                 html.Td(_status(key)),
@@ -194,9 +194,12 @@ def _who(identity) -> dbc.Card:
         ]
         if not identity.signed_in:
             words.append(html.Span(" (no login: open mode)", className="text-muted"))
+    label = (
+        "Using the app as" if identity and not identity.signed_in else "Signed in as"
+    )
     return dbc.Card(
         dbc.CardBody(
-            [html.Div("Signed in as", className="small text-muted"), html.Div(words)],
+            [html.Div(label, className="small text-muted"), html.Div(words)],
             id=ids.ACCOUNT_WHO,
         ),
         className="mb-3",
