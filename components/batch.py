@@ -120,21 +120,26 @@ def _score_card() -> dbc.Card:
                                 inline=True,
                                 className="small me-3",
                             ),
-                            dbc.Button(
-                                "Score",
-                                id=ids.BATCH_SCORE,
-                                color="primary",
-                                size="sm",
-                                disabled=True,
-                                className="me-2",
-                            ),
-                            dbc.Button(
-                                "Cancel",
-                                id=ids.BATCH_CANCEL,
-                                color="secondary",
-                                outline=True,
-                                size="sm",
-                                disabled=True,
+                            html.Div(
+                                [
+                                    dbc.Button(
+                                        "Score",
+                                        id=ids.BATCH_SCORE,
+                                        color="primary",
+                                        size="sm",
+                                        disabled=True,
+                                        className="me-2",
+                                    ),
+                                    dbc.Button(
+                                        "Cancel",
+                                        id=ids.BATCH_CANCEL,
+                                        color="secondary",
+                                        outline=True,
+                                        size="sm",
+                                        disabled=True,
+                                    ),
+                                ],
+                                className="text-nowrap",
                             ),
                         ],
                         className="d-flex flex-wrap align-items-center row-gap-2",
@@ -235,7 +240,7 @@ def history_view(records: list):
             [
                 html.Th(name)
                 for name in (
-                    "Started",
+                    "Started (UTC)",
                     "File",
                     "Status",
                     "Scored",
@@ -258,9 +263,13 @@ def _count_badge(words: str, color: str) -> dbc.Badge:
 
 def _summary(report) -> html.Div:
     refused = report.refused_rows
+    if report.missing_columns:
+        can = _count_badge(f"columns missing: {len(report.missing_columns)}", "danger")
+    else:
+        can = _count_badge(f"{report.valid_rows:,} can be scored", "success")
     badges = [
         _count_badge(f"{report.rows:,} rows", "secondary"),
-        _count_badge(f"{report.valid_rows:,} can be scored", "success"),
+        can,
         _count_badge(f"{refused:,} refused", "danger" if refused else "secondary"),
     ]
     badges += [
@@ -384,7 +393,7 @@ def report_view(report, file_name: str) -> html.Div:
                 warnings,
                 report.labels,
             ),
-            html.Div(ROWS_NOTE.capitalize() + ".", className="form-text"),
+            html.Div(ROWS_NOTE[0].upper() + ROWS_NOTE[1:] + ".", className="form-text"),
         ]
     )
 
