@@ -39,7 +39,7 @@ from model.service import ModelService
 from model.serving import ServingModels
 from model.shadow import ShadowScorer
 from model.train import load_processed, registry_for
-from server import api, auth, door, headers, health, metrics
+from server import api, auth, batch_files, door, headers, health, metrics
 from server.safety import UnsafeSettings, local_settings, refuse_unsafe
 
 log = logging.getLogger("flightdeck")
@@ -173,6 +173,7 @@ def create_app(
     door.register(app, settings, roles, api_keys)
     headers.register(app, tls=settings.cookie_secure)
     health.register(app.server, ctx)
+    batch_files.register(app.server, ctx)
     api.register(app, ctx, settings)
     metrics.register(app, ctx, settings)
     app.server.config["FLIGHTDECK_CONTEXT"] = ctx
