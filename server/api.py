@@ -16,6 +16,7 @@ import dash
 from flask import Blueprint, abort, g, render_template_string, request
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecureType, SecuritySchemeData
+from werkzeug.exceptions import BadRequest
 
 from config import Settings
 from data.api_keys import ApiKeyStore, key_hash
@@ -101,6 +102,17 @@ def model_problems(service, body) -> list[dict]:
     return []
 
 
+def _json_body_problem():
+    """415 unless the body is declared JSON; 400 unless it parses (not too deep)."""
+    if request.mimetype != "application/json":
+        return json_error(415, "the body must be JSON (Content-Type: application/json)")
+    try:
+        request.get_json()
+    except (BadRequest, RecursionError):
+        return json_error(400, "the body is not valid JSON", field="body")
+    return None
+
+
 def _abort(status: int, message: str, field=None, problems=None):
     response, status = json_error(status, message, field=field, problems=problems)
     response.status_code = status
@@ -165,10 +177,8 @@ def register(app: dash.Dash, ctx, settings: Settings) -> SpecTree:
             return json_error(
                 403, f"this needs the {needed} role; the key is a {role}'s"
             )
-        if request.method == "POST" and request.mimetype != "application/json":
-            return json_error(
-                415, "the body must be JSON (Content-Type: application/json)"
-            )
+        if request.method == "POST":
+            return _json_body_problem()
         return None
 
     @api.post("/predict")

@@ -175,6 +175,16 @@ def test_not_json_is_415_and_too_many_records_413(api, keys, app_context):
     assert_error(response, 413, "too_large", field="records")
 
 
+def test_a_body_that_is_not_json_at_all_is_400(api, keys):
+    headers = {**bearer(keys["ana"]), "Content-Type": "application/json"}
+    response = api.post(PREDICT, data="{not json", headers=headers)
+    assert_error(response, 400, "invalid_input", field="body")
+    deep = "[" * 100_000 + "]" * 100_000
+    response = api.post(PREDICT, data=deep, headers=headers)
+    assert response.status_code in (400, 413)
+    assert response.get_json()["code"] in ("invalid_input", "too_large")
+
+
 def test_a_body_past_the_size_cap_is_413(small_settings, app_context, keys):
     api = _app(small_settings, app_context, max_request_kb=1).server.test_client()
     response = api.post(
