@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import time
 
+import sqlalchemy as sa
 from flask import jsonify, request
 
 from config import Settings
+from data.db import first_line
 from data.inputs import BadInput
 from model.scoring import BatchResult
 from model.service import InputError, ModelService, PredictionNotLogged
@@ -38,22 +40,23 @@ class Answering:
     def answer(self, rows: list[dict], many: bool, user: str):
         """The answer to `rows` (already of the contract's shape), logged before it is sent."""
         key = request.headers.get(HEADER)
-        digest = idempotency.body_sha256(request.get_json(silent=True))
-        if key is not None:
-            problem = idempotency.key_problem(key)
-            if problem:
-                return json_error(400, problem, field=HEADER)
-            stored = idempotency.find(self.ctx.database, user, key)
-            if stored is not None:
-                return replay(stored, digest)
+        problem = idempotency.key_problem(key) if key is not None else None
+        if problem:
+            return json_error(400, problem, field=HEADER)
         problem = self.not_ready()
         if problem:
             return json_error(503, f"the database does not take writes: {problem}")
-        service = self.ctx.models.current()
-        refused = record_problems(service, rows, many)
-        if refused:
-            return refuse(refused)
-        return self._score(rows, user, key, digest)
+        digest = idempotency.body_sha256(request.get_json(silent=True))
+        try:
+            stored = idempotency.find(self.ctx.database, user, key) if key else None
+            if stored is not None:
+                return replay(stored, digest)
+            refused = record_problems(self.ctx.models.current(), rows, many)
+            if refused:
+                return refuse(refused)
+            return self._score(rows, user, key, digest)
+        except sa.exc.SQLAlchemyError as exc:  # the database went away meanwhile
+            return json_error(503, f"the database is not answering: {first_line(exc)}")
 
     def _score(self, rows: list[dict], user: str, key: str | None, digest: str):
         kind = self.ctx.models.current().kind

@@ -268,3 +268,17 @@ def test_503_when_the_log_refuses_the_write(api, keys, app_context, monkeypatch)
     monkeypatch.setattr(app_context.models, "predict_many", refuse)
     response = api.post(PREDICT, json=rows(app_context, 1), headers=bearer(keys["ana"]))
     assert_error(response, 503, "not_ready")
+
+
+def test_503_when_the_database_stops_answering_mid_request(
+    api, keys, app_context, monkeypatch
+):
+    from server import idempotency
+
+    def gone(*_args):
+        raise sa.exc.OperationalError("SELECT", {}, Exception("unable to open"))
+
+    monkeypatch.setattr(idempotency, "find", gone)
+    headers = {**bearer(keys["ana"]), "Idempotency-Key": "gone-1"}
+    response = api.post(PREDICT, json=rows(app_context, 1), headers=headers)
+    assert_error(response, 503, "not_ready")
