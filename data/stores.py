@@ -21,8 +21,8 @@ from monitor.aggregates import (
     Deltas,
     Logged,
     challenger_deltas,
+    field_deltas,
     outcome_deltas,
-    prediction_deltas,
 )
 
 CHUNK = 500  # ids per IN (...) query
@@ -167,9 +167,7 @@ class PredictionLog:
         idempotency key): if it raises, nothing is logged.
         """
         deltas = (
-            prediction_deltas(
-                self.binning(card), [Logged.from_fields(r) for r in rows], Deltas()
-            )
+            field_deltas(self.binning(card), rows, Deltas())
             if card is not None
             else None
         )
