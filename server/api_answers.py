@@ -34,6 +34,11 @@ class Answering:
         checked, problem = self._ready
         if time.monotonic() - checked > READY_CACHE_S:
             problem = self.ctx.database.write_problem()
+            # Busy is not broken: under load another request holds the write lock for a
+            # moment, and this request's own write waits its turn (a lock that lasts
+            # fails that write, which is a 503 too). Only other failures refuse early.
+            if problem is not None and "locked" in problem:
+                problem = None
             self._ready = (time.monotonic(), problem)
         return problem
 

@@ -282,3 +282,12 @@ def test_503_when_the_database_stops_answering_mid_request(
     headers = {**bearer(keys["ana"]), "Idempotency-Key": "gone-1"}
     response = api.post(PREDICT, json=rows(app_context, 1), headers=headers)
     assert_error(response, 503, "not_ready")
+
+
+def test_a_busy_database_is_not_refused_early(api, keys, app_context, monkeypatch):
+    """Under load the probe finds the write lock held for a moment: that is not a 503."""
+    monkeypatch.setattr(
+        app_context.database, "write_problem", lambda: "database is locked"
+    )
+    response = api.post(PREDICT, json=rows(app_context, 1), headers=bearer(keys["ana"]))
+    assert response.status_code == 200, response.get_json()
