@@ -5,6 +5,6 @@ run:
 	python -m pip install -r requirements.txt && python app.py
 
 bench:
-	python -m bench.run
+	python -m pip install -r requirements-bench.txt && python -m bench.run
 
 .PHONY: test run bench

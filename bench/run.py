@@ -6,6 +6,7 @@
     python -m bench.run --server gunicorn  # serve with gunicorn (1 sync worker)
     python -m bench.run --no-browser       # skip the headless Chromium rows
     python -m bench.run --no-monitor       # skip the Monitor rows (100k and 1M logged)
+    python -m bench.run --no-delivery      # skip the batch and JSON API rows
 
 Every server is a subprocess on 127.0.0.1 at a free port, stopped in a `finally`. Requests are
 the ones the browser sends (shapes read from GET /_dash-dependencies and the page layouts).
@@ -34,6 +35,7 @@ from app import build_context
 from bench.browser import browser_section
 from bench.browser_rows import browser_rows
 from bench.dash_client import DashClient
+from bench.delivery import run_delivery
 from bench.lifecycle import run_lifecycle
 from bench.measure import log, pct
 from bench.monitor import run_monitor
@@ -117,6 +119,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=True,
         help="Monitor refresh at 100k and 1M logged predictions against a naive scan, "
         "and the log write overhead (default on; --quick: 20k only)",
+    )
+    add(
+        "--delivery",
+        action=toggle,
+        default=True,
+        help="batch rows/s, API latency and API throughput under locust (default on)",
     )
     add("--requests", type=int, help="overview requests (overrides the plan)")
     results = RESULTS / "latest.json"
@@ -277,10 +285,20 @@ def main(argv: list[str] | None = None) -> int:
         found = run_monitor(quick=args.quick)
         monitor = found.pop("rows")
         res["monitor"] = found
+    delivery = []
+    if args.delivery:
+        found = run_delivery(quick=args.quick)
+        delivery = found.pop("rows")
+        res["delivery"] = found
     res["loadavg_after"] = os.getloadavg()
     res["elapsed_s"] = time.perf_counter() - started
     res["busy"] = res["loadavg_before"][0] >= 0.5 * (os.cpu_count() or 1)
-    rows = build_rows(res, browser_rows(res.get("browser"))) + lifecycle + monitor
+    rows = (
+        build_rows(res, browser_rows(res.get("browser")))
+        + lifecycle
+        + monitor
+        + delivery
+    )
     res["table"] = as_records(rows)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(res, indent=1, default=str), encoding="utf-8")
