@@ -6,6 +6,7 @@ of range, fallback rows, several days and sources, and values of odd types."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import random
 
@@ -211,3 +212,86 @@ def test_regression_nan_output_is_counted_as_the_loop_counts(example_context):
     assert_same(
         prediction_deltas(binning, rows, Deltas()), _each_row(binning, rows, Deltas())
     )
+
+
+def _raw(database) -> list[tuple]:
+    """Every predictions row as SQLite holds it (text as text), id order, without the id."""
+    with database.engine.connect() as connection:
+        result = connection.exec_driver_sql("SELECT * FROM predictions ORDER BY id")
+        return [tuple(row)[1:] for row in result]
+
+
+def test_a_bulk_insert_stores_what_core_stores(example_context, tmp_path):
+    """Many rows go to SQLite through the driver: byte for byte what the Core insert of
+    the same rows one small write at a time stores, aggregates included."""
+    from data.db import Database
+    from data.stores import PredictionLog, log_row
+    from monitor import store
+
+    card = example_context("iris").service.card
+    times = [*DAYS, dt.datetime(2026, 3, 2, 10, 0, 0, 5, tzinfo=dt.UTC)]
+    rows = [
+        log_row(
+            source=row.source,
+            model_version=card.version,
+            model_sha256=card.sha256,
+            inputs=row.inputs,
+            output=row.output,
+            latency_ms=row.latency_ms,
+            output_label="setosa" if i % 3 else None,
+            user="ana" if i % 2 else None,
+            challenger_version="v0" if i % 5 == 0 else None,
+            fallback="v9 raised" if row.fallback else None,
+            event_time=times[i % len(times)],
+            event_key=f"k{i}" if i % 4 else None,
+            probabilities=row.probabilities,
+            batch_id="b1",
+        )
+        for i, row in enumerate(logged_rows(card, 450, seed=13))
+    ]
+    bulk = PredictionLog(Database(f"sqlite:///{tmp_path / 'bulk.db'}").migrate())
+    core = PredictionLog(Database(f"sqlite:///{tmp_path / 'core.db'}").migrate())
+    bulk.write(rows, card)
+    for start in range(0, len(rows), BULK // 2):
+        core.write(rows[start : start + BULK // 2], card)
+    stored = _raw(bulk.database)
+    assert stored == _raw(core.database) and len(stored) == 450
+    assert any(row[-3] for row in stored)  # probabilities kept as JSON
+    with bulk.engine.connect() as one, core.engine.connect() as other:
+        for table in store.TABLES.values():
+            order = ", ".join(store.key_names(table))
+            query = f"SELECT * FROM {table.name} ORDER BY {order}"
+            mine = one.exec_driver_sql(query).all()
+            theirs = other.exec_driver_sql(query).all()
+            assert len(mine) == len(theirs)
+            for a, b in zip(mine, theirs, strict=True):
+                assert [x for x in a if not isinstance(x, float)] == [
+                    x for x in b if not isinstance(x, float)
+                ]
+                floats = [
+                    (x, y) for x, y in zip(a, b, strict=True) if isinstance(x, float)
+                ]
+                assert all(math.isclose(x, y, rel_tol=1e-9) for x, y in floats)
+
+
+def test_inputs_as_json_a_column_at_a_time_are_json_dumps():
+    from data.stores import _inputs_json
+
+    odd = [0.1, 1e300, -0.0, 0.0, 1e-7, 5e-324, float("nan"), math.inf, -math.inf]
+    odd += [3, -2, True, False, None, 'a"b', "é", "x%sy", "\u2028", "", 2**70, 1.0]
+    rng = random.Random(1)
+    for trial in range(600):
+        keys = rng.sample(["b", "a", "c%", "é", "z", '"q'], rng.randint(1, 5))
+        pool = odd if trial % 2 else [0.5, 1.25, -3.0, 7.0, 0.0, None, "UA"]
+        if trial % 3 == 0:
+            pool = [0.5, 0.0, -0.0, None]
+        rows = [{k: rng.choice(pool) for k in keys} for _ in range(rng.randint(1, 40))]
+        if trial % 10 == 0:
+            rows[-1] = {**rows[-1], "extra": 1}  # another set of keys
+        if trial % 13 == 0:
+            rows[0][keys[0]] = np.float64(0.5)
+        if trial % 17 == 0:
+            rows[0][keys[0]] = [1, 2]
+        expected = [json.dumps(r, sort_keys=True) for r in rows]
+        assert _inputs_json(rows) == expected, rows
+    assert _inputs_json([{}, {}]) == ["{}", "{}"] and _inputs_json([]) == []
