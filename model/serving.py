@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from data.db import first_line
 from data.inputs import BadInput
+from data.stores import AlreadyAnswered
 from model.registry import ModelLoadError, Registry
 from model.scoring import BatchResult, score_many
 from model.service import InputError, ModelService, Prediction, PredictionNotLogged
@@ -104,12 +105,17 @@ class ServingModels:
                 raise
             return fallback.service, self._answer(fallback, raw, request)
 
-    def predict_many(self, rows: list[dict], **request) -> tuple[ModelService, BatchResult]:
+    def predict_many(
+        self, rows: list[dict], **request
+    ) -> tuple[ModelService, BatchResult]:
         """Many rows at once (see model/scoring.py), with the same fallback and shadow."""
         serving = self.serving
         try:
             return serving.service, self._answer_many(serving, rows, request)
-        except PredictionNotLogged:
+        except (
+            PredictionNotLogged,
+            AlreadyAnswered,
+        ):  # the log's verdict, not the model's
             raise
         except Exception as exc:  # the model itself failed: fall back, once
             fallback = self._after_failure(serving, exc)

@@ -259,7 +259,17 @@ def test_security_headers_on_every_kind_of_response(client, anonymous):
         assert len(headers["X-Request-ID"]) == 32
 
 
-PUBLIC = {"/login", "/healthz", "/readyz", "/_favicon.ico"}
+# The API's contract and docs hold no data; /metrics checks its own token (loopback
+# clients, as the test client is, may scrape without one: tests/integration/test_metrics.py).
+PUBLIC = {
+    "/login",
+    "/healthz",
+    "/readyz",
+    "/_favicon.ico",
+    "/api/v1/openapi.json",
+    "/api/v1/docs",
+    "/metrics",
+}
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 
 
