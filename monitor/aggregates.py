@@ -12,8 +12,10 @@ import bisect
 import datetime as dt
 import json
 import math
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -371,11 +373,35 @@ def _plain_numbers(values: list) -> np.ndarray | None:
 
 def _codes(values: list) -> tuple[np.ndarray, list]:
     """Each value's index among the distinct values, and those values (first seen first)."""
-    index: dict = {}
-    codes = np.fromiter(
-        (index.setdefault(v, len(index)) for v in values), np.intp, len(values)
-    )
-    return codes, list(index)
+    distinct = list(dict.fromkeys(values))
+    if len(distinct) == 1:
+        return np.zeros(len(values), dtype=np.intp), distinct
+    index = {v: i for i, v in enumerate(distinct)}
+    codes = np.fromiter(map(index.__getitem__, values), np.intp, len(values))
+    return codes, distinct
+
+
+class _Picked(dict):
+    """Input columns by name; `whole`: every row had every column (no default used)."""
+
+    whole = False
+
+
+def _input_columns(inputs: list, names: list[str]) -> _Picked:
+    """Each column's values (None where a row lacks it), in one pass when every row is a
+    dict holding every column."""
+    picked = _Picked()
+    if len(names) > 1 and all(type(row) is dict for row in inputs):
+        try:
+            columns = zip(*map(operator.itemgetter(*names), inputs), strict=True)
+            picked.update(zip(names, map(list, columns), strict=True))
+            picked.whole = True
+            return picked
+        except KeyError:
+            picked.clear()
+    for name in names:
+        picked[name] = [row.get(name) for row in inputs]
+    return picked
 
 
 def _texts(values: list) -> list[str]:
@@ -386,7 +412,9 @@ class _FeatureCounts:
     """A feature's bins (rows with a value) and out-of-range flags, as the loop finds them."""
 
     def __init__(self, binning: Binning, kind, edges, categories, values):
-        self.present = np.array([v is not None for v in values], dtype=bool)
+        self.present = np.fromiter(
+            map(operator.is_not, values, repeat(None)), bool, len(values)
+        )
         self.bins = self.out = None
         numbers = _plain_numbers(values) if kind == "number" else None
         if numbers is not None:
@@ -396,12 +424,9 @@ class _FeatureCounts:
             self.numbers = numbers
         elif kind == "category" and set(map(type, values)) <= {str, type(None)}:
             lookup = {v: categories.get(v, -1) for v in dict.fromkeys(values)}
-            lookup.pop(None, None)
-            self.bins = np.fromiter(
-                (lookup[v] for v in values if v is not None),
-                np.intp,
-                int(self.present.sum()),
-            )
+            lookup[None] = -1  # (not counted)
+            codes = np.fromiter(map(lookup.__getitem__, values), np.intp, len(values))
+            self.bins = codes[self.present]
         if self.bins is None:
             self.bins = np.array(
                 [
@@ -452,6 +477,11 @@ def _score_bins(binning: Binning, scores: np.ndarray):
 
 def _grouped(codes: np.ndarray, weights: list[np.ndarray]):
     """The distinct codes, each one's count and weight sums (added in row order)."""
+    if len(codes) and codes.max() <= 4 * len(codes) + 4096:  # few codes: count them all
+        counts = np.bincount(codes)
+        keys = np.flatnonzero(counts)
+        sums = [np.bincount(codes, weights=w)[keys] for w in weights]
+        return keys.tolist(), counts[keys].tolist(), [s.tolist() for s in sums]
     keys, inverse = np.unique(codes, return_inverse=True)
     inverse = inverse.reshape(-1)
     counts = np.bincount(inverse, minlength=len(keys))
@@ -497,18 +527,13 @@ def _bulk(binning: Binning, columns: _Columns, into: Deltas) -> bool:
     ]
 
     inputs = columns.inputs
+    names = list(dict.fromkeys(f[0] for f in binning.features))
+    picked = _input_columns(inputs, names)
     features = [
-        (
-            column,
-            _FeatureCounts(
-                binning, kind, edges, categories, [row.get(column) for row in inputs]
-            ),
-        )
+        (column, _FeatureCounts(binning, kind, edges, categories, picked[column]))
         for column, kind, edges, categories in binning.features
     ]
-    by_column = dict(
-        reversed(features)
-    )  # a column's first entry, as out_of_range reads it
+    by_column = dict(reversed(features))  # a column's first entry, as in out_of_range
     out = np.zeros(n, dtype=bool)
     for column, low, high in binning.ranges:
         counts = by_column.get(column)
@@ -551,7 +576,9 @@ def _bulk(binning: Binning, columns: _Columns, into: Deltas) -> bool:
     # Scores: per day, source, segment value, channel and bin.
     segments = [(ALL, np.zeros(n, dtype=np.intp), [ALL])]
     for s in binning.segments:
-        texts = _texts([row.get(s, "") for row in inputs])
+        # Every row has the column when it was picked whole: .get(s, "") is the value.
+        whole = s in picked and picked.whole
+        texts = _texts(picked[s] if whole else [row.get(s, "") for row in inputs])
         codes, uniques = pd.factorize(np.array(texts, dtype=object), sort=False)
         segments.append((s, codes.astype(np.intp), list(uniques)))
     for channel, (scores, bins, cal) in enumerate(scored):

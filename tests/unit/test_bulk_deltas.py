@@ -56,9 +56,9 @@ def _value(feature, rng: random.Random):
     return low + (high - low) * rng.random()
 
 
-def _inputs(card, rng):
+def _inputs(card, rng, complete: bool):
     inputs = {f.column: _value(f, rng) for f in card.features}
-    if rng.random() < 0.05:  # a column missing altogether
+    if not complete and rng.random() < 0.05:  # a column missing altogether
         del inputs[rng.choice(card.features).column]
     return inputs
 
@@ -86,7 +86,7 @@ def _probabilities(card, rng):
     return probabilities
 
 
-def logged_rows(card, count: int, seed: int = 7) -> list[Logged]:
+def logged_rows(card, count: int, seed: int = 7, complete=False) -> list[Logged]:
     rng = random.Random(seed)
     rows = []
     for _ in range(count):
@@ -96,7 +96,7 @@ def logged_rows(card, count: int, seed: int = 7) -> list[Logged]:
             Logged(
                 event_time=rng.choice(DAYS),
                 source=rng.choice(SOURCES),
-                inputs=_inputs(card, rng),
+                inputs=_inputs(card, rng, complete),
                 output=output,
                 label=None,
                 probabilities=probabilities,
@@ -162,6 +162,7 @@ def test_binary_bulk_equals_the_loop(app_context):
     binning = Binning(card, ["carrier", "origin"])
     assert binning.segments == ["carrier", "origin"]
     check(binning, logged_rows(card, 3000))
+    check(binning, logged_rows(card, 3000, seed=8, complete=True))
 
 
 def test_odd_values_take_the_loops_conversions(app_context):
