@@ -193,7 +193,7 @@ def _inputs_json(inputs: list) -> list[str]:
     return [template % row for row in zip(*columns, strict=True)]
 
 
-@functools.cache
+@functools.lru_cache(maxsize=32)
 def _bulk_insert(dialect, keys: tuple[str, ...]):
     """The predictions insert as the driver takes it (SQL text, its parameters' order) and
     each column's bind processor (SQLAlchemy's own conversions, e.g. datetimes as text)."""
