@@ -111,6 +111,7 @@ def _check_callback(app: dash.Dash, callback_roles: dict[str, str], identity):
         problem = callback_request_problem(body, app.callback_map)
     if problem:
         return json_error(400, problem)
+    g.callback_output = body["output"]  # a known callback's: /metrics labels by it
     needed = callback_roles.get(body["output"], "admin")  # unlisted: most restrictive
     if not identity.can(needed):
         return json_error(

@@ -84,9 +84,8 @@ class LiveCollector:
 class Metrics:
     """One app's metric objects and the hooks that feed them."""
 
-    def __init__(self, ctx, callback_map: dict):
+    def __init__(self, ctx):
         self.ctx = ctx
-        self.callback_map = callback_map
         self.registry = CollectorRegistry()
         self.latency = Histogram(
             "flightdeck_request_seconds",
@@ -108,9 +107,9 @@ class Metrics:
         if request.blueprint == "api" and request.url_rule is not None:
             return request.url_rule.rule
         if request.path == DISPATCH and request.method == "POST":
-            body = request.get_json(silent=True)
-            output = body.get("output") if isinstance(body, dict) else None
-            return f"dash:{output if output in self.callback_map else 'unknown'}"
+            # The door names the callback once it has checked the request's shape; a
+            # refused body (too deep, too large, not JSON) is never parsed again here.
+            return f"dash:{g.get('callback_output', 'unknown')}"
         return None
 
     def observe(self, response):
@@ -158,7 +157,7 @@ def scrape_refusal(settings: Settings):
 def register(app: dash.Dash, ctx, settings: Settings) -> Metrics:
     """/metrics and the hooks timing the API and callback requests."""
     server = app.server
-    metrics = Metrics(ctx, app.callback_map)
+    metrics = Metrics(ctx)
 
     @server.before_request
     def start_clock():
