@@ -6,23 +6,18 @@ The table lives in data/tables.py and is created by the Alembic migrations (data
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
-import math
-import operator
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from json.encoder import encode_basestring_ascii
 
-import numpy as np
 import sqlalchemy as sa
 
 from data.db import Database
+from data.log_insert import insert
 from data.tables import outcomes, predictions
 from monitor import store as aggregates
 from monitor.aggregates import (
-    BULK,
     Binning,
     Deltas,
     Logged,
@@ -104,141 +99,6 @@ def log_row(
     }
 
 
-# json.dumps(value, sort_keys=True) and json.dumps(value), without a new encoder each call.
-_INPUTS_JSON = json.JSONEncoder(sort_keys=True).encode
-_JSON = json.JSONEncoder().encode
-_JSON_SCALARS = frozenset({str, float, int, bool, type(None)})
-
-
-def _stored(row: dict) -> dict:
-    """The row as the table holds it: inputs and probabilities as JSON text."""
-    probabilities = row["probabilities"]
-    return row | {
-        "inputs": _INPUTS_JSON(row["inputs"]),
-        "probabilities": _JSON(probabilities) if probabilities else None,
-    }
-
-
-def _json_scalar(value) -> str:
-    """A value as json.dumps writes it (str, float, int, bool or None only)."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if type(value) is str:
-        return encode_basestring_ascii(value)
-    if type(value) is float:
-        if value != value:
-            return "NaN"
-        if value in (math.inf, -math.inf):
-            return "Infinity" if value > 0 else "-Infinity"
-        return float.__repr__(value)
-    return int.__repr__(value)
-
-
-def _negative_zero(numbers: tuple) -> bool:
-    """Whether -0.0 is among these floats (and Nones)."""
-    array = np.array(numbers, dtype=float)
-    return bool((np.signbit(array) & (array == 0)).any())
-
-
-def _json_column(values: tuple) -> list[str] | None:
-    """Each value as json.dumps writes it; None if a value is not a plain scalar."""
-    kinds = set(map(type, values))
-    if not kinds <= _JSON_SCALARS:
-        return None
-    if kinds & {int, bool}:  # 1 == 1.0 == True: no sharing of texts between them
-        return list(map(_json_scalar, values))
-    # Once per distinct value (a batch repeats hours, distances, weather...); 0.0
-    # equals -0.0, so zeros are written each on its own.
-    texts = {v: _json_scalar(v) for v in set(values)}
-    written = list(map(texts.__getitem__, values))
-    if 0.0 in texts and (str in kinds or _negative_zero(values)):
-        written = [
-            _json_scalar(v) if v == 0.0 else text
-            for v, text in zip(values, written, strict=True)
-        ]
-    return written
-
-
-def _inputs_json(inputs: list) -> list[str]:
-    """json.dumps(inputs, sort_keys=True) of each row's inputs, a column at a time when
-    they are flat dicts of plain scalars with the same keys (else row by row)."""
-    first = inputs[0] if inputs else None
-    if (
-        type(first) is not dict
-        or not first
-        or not all(type(k) is str for k in first)
-        or not all(type(r) is dict and r.keys() == first.keys() for r in inputs)
-    ):
-        return list(map(_INPUTS_JSON, inputs))
-    names = sorted(first)
-    columns = []
-    pick = operator.itemgetter(*names)
-    picked = map(pick, inputs) if len(names) > 1 else ((pick(r),) for r in inputs)
-    for values in zip(*picked, strict=True):
-        texts = _json_column(values)
-        if texts is None:
-            return list(map(_INPUTS_JSON, inputs))
-        columns.append(texts)
-    template = (
-        "{"
-        + ", ".join(
-            encode_basestring_ascii(k).replace("%", "%%") + ": %s" for k in names
-        )
-        + "}"
-    )
-    return [template % row for row in zip(*columns, strict=True)]
-
-
-@functools.lru_cache(maxsize=32)
-def _bulk_insert(dialect, keys: tuple[str, ...]):
-    """The predictions insert as the driver takes it (SQL text, its parameters' order) and
-    each column's bind processor (SQLAlchemy's own conversions, e.g. datetimes as text)."""
-    compiled = predictions.insert().compile(dialect=dialect, column_keys=list(keys))
-    order = tuple(compiled.positiontup)
-    processors = {
-        key: predictions.c[key].type.dialect_impl(dialect).bind_processor(dialect)
-        for key in order
-    }
-    return compiled.string, order, processors
-
-
-def _stored_columns(rows: list[dict], order, processors) -> list[tuple]:
-    """The rows as _stored gives them, through the bind processors, as the driver's tuples:
-    a column at a time (inputs as JSON, each distinct datetime object converted once)."""
-    columns = []
-    for key in order:
-        values = [r[key] for r in rows]
-        if key == "inputs":
-            values = _inputs_json(values)
-        elif key == "probabilities":
-            values = [_JSON(p) if p else None for p in values]
-        process = processors[key]
-        if process is not None:
-            done: dict[int, object] = {}
-            values = [
-                done[i] if (i := id(v)) in done else done.setdefault(i, process(v))
-                for v in values
-            ]
-        columns.append(values)
-    return list(zip(*columns, strict=True))
-
-
-def _insert(connection, rows: list[dict]) -> None:
-    """Insert log_row rows: many into SQLite straight through the driver (SQLAlchemy's
-    statement and conversions, without its per-row parameter handling), else Core."""
-    dialect = connection.dialect
-    if dialect.name == "sqlite" and len(rows) >= BULK and dialect.paramstyle == "qmark":
-        sql, order, processors = _bulk_insert(dialect, tuple(rows[0]))
-        if len(order) == len(rows[0]):
-            connection.exec_driver_sql(sql, _stored_columns(rows, order, processors))
-            return
-    connection.execute(predictions.insert(), [_stored(r) for r in rows])
-
-
 class AlreadyAnswered(Exception):
     """Raised inside a log write by its `also` step when the same request was already
     answered (an API idempotency key): the write is rolled back and nothing is logged."""
@@ -304,7 +164,7 @@ class PredictionLog:
             else None
         )
         with self.engine.begin() as connection:
-            _insert(connection, rows)
+            insert(connection, rows)
             if deltas:
                 aggregates.write(connection, deltas)
             if also is not None:

@@ -6,7 +6,6 @@ of range, fallback rows, several days and sources, and values of odd types."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import random
 
@@ -273,26 +272,3 @@ def test_a_bulk_insert_stores_what_core_stores(example_context, tmp_path):
                     (x, y) for x, y in zip(a, b, strict=True) if isinstance(x, float)
                 ]
                 assert all(math.isclose(x, y, rel_tol=1e-9) for x, y in floats)
-
-
-def test_inputs_as_json_a_column_at_a_time_are_json_dumps():
-    from data.stores import _inputs_json
-
-    odd = [0.1, 1e300, -0.0, 0.0, 1e-7, 5e-324, float("nan"), math.inf, -math.inf]
-    odd += [3, -2, True, False, None, 'a"b', "é", "x%sy", "\u2028", "", 2**70, 1.0]
-    rng = random.Random(1)
-    for trial in range(600):
-        keys = rng.sample(["b", "a", "c%", "é", "z", '"q'], rng.randint(1, 5))
-        pool = odd if trial % 2 else [0.5, 1.25, -3.0, 7.0, 0.0, None, "UA"]
-        if trial % 3 == 0:
-            pool = [0.5, 0.0, -0.0, None]
-        rows = [{k: rng.choice(pool) for k in keys} for _ in range(rng.randint(1, 40))]
-        if trial % 10 == 0:
-            rows[-1] = {**rows[-1], "extra": 1}  # another set of keys
-        if trial % 13 == 0:
-            rows[0][keys[0]] = np.float64(0.5)
-        if trial % 17 == 0:
-            rows[0][keys[0]] = [1, 2]
-        expected = [json.dumps(r, sort_keys=True) for r in rows]
-        assert _inputs_json(rows) == expected, rows
-    assert _inputs_json([{}, {}]) == ["{}", "{}"] and _inputs_json([]) == []
