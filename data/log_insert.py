@@ -9,7 +9,7 @@ import functools
 import json
 
 from data.tables import predictions
-from monitor.aggregates import BULK
+from monitor.bulk_deltas import BULK
 
 # json.dumps(value, sort_keys=True) and json.dumps(value), without a new encoder each call.
 _INPUTS_JSON = json.JSONEncoder(sort_keys=True).encode

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+ALL = ""  # the segment of every row
 SCORE_BINS = 50  # probabilities: 50 bins of 0.02
 PROBABILITY_EDGES = [round(i / SCORE_BINS, 10) for i in range(SCORE_BINS + 1)]
 VALUE_BINS = 20  # regression: holdout quantiles

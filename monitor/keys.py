@@ -26,6 +26,13 @@ TIMESTAMP = re.compile(
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
 
+def utc_day(stamp: dt.datetime) -> dt.date:
+    """The day of an event time (in UTC when it carries a time zone)."""
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(dt.UTC)
+    return stamp.date()
+
+
 def event_keys(frame: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> pd.Series:
     """One key per row (`UA|1545|2013-01-01T05:15:00`), None where a part is missing."""
     parts = [column_texts(frame[column]) for column in columns]

@@ -13,16 +13,14 @@ import numpy as np
 import pytest
 
 from monitor.aggregates import (
-    BULK,
     Binning,
     Deltas,
     Logged,
-    _bulk,
-    _Columns,
     _each_row,
     field_deltas,
     prediction_deltas,
 )
+from monitor.bulk_deltas import BULK, Columns, bulk_deltas
 
 SOURCES = ("whatif", "batch", "replay", "api")
 DAYS = [
@@ -142,7 +140,7 @@ def assert_same(bulk: Deltas, loop: Deltas) -> None:
 def check(binning: Binning, rows: list[Logged]) -> None:
     loop = _each_row(binning, rows, Deltas())
     bulk = Deltas()
-    assert _bulk(binning, _Columns.of_logged(rows), bulk)  # not declined
+    assert bulk_deltas(binning, Columns.of_logged(rows), bulk)  # not declined
     assert_same(bulk, loop)
     assert_same(prediction_deltas(binning, rows, Deltas()), loop)
     assert_same(field_deltas(binning, [as_fields(r) for r in rows], Deltas()), loop)
@@ -187,10 +185,10 @@ def test_few_rows_and_non_finite_scores_use_the_loop(app_context):
     card = app_context.service.card
     binning = Binning(card, ["carrier"])
     rows = logged_rows(card, BULK, seed=5)
-    assert _bulk(binning, _Columns.of_logged(rows[: BULK - 1]), Deltas())
+    assert bulk_deltas(binning, Columns.of_logged(rows[: BULK - 1]), Deltas())
     bad = [*rows[:-1], Logged(**{**rows[-1].__dict__, "output": float("nan")})]
     untouched = Deltas()
-    assert not _bulk(binning, _Columns.of_logged(bad), untouched) and not untouched
+    assert not bulk_deltas(binning, Columns.of_logged(bad), untouched) and not untouched
     with pytest.raises(ValueError):  # as the loop does: no bin for a NaN probability
         prediction_deltas(binning, bad, Deltas())
 
