@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import sqlalchemy as sa
 
@@ -15,10 +17,14 @@ ERROR_KEYS = {"error", "code", "message", "field", "request_id"}
 
 
 @pytest.fixture(scope="module")
-def keys(app_context) -> dict[str, str]:
-    """One API key per test user (viewer vic, analyst ana, admin ada)."""
+def keys(app_context) -> Iterator[dict[str, str]]:
+    """One API key per test user (viewer vic, analyst ana, admin ada), revoked after."""
     store = ApiKeyStore(app_context.database)
-    return {name: store.create(name, "api tests")[1] for name in ("vic", "ana", "ada")}
+    made = {name: store.create(name, "api tests") for name in ("vic", "ana", "ada")}
+    yield {name: key for name, (_, key) in made.items()}
+    for listed, _ in made.values():
+        if store.get(listed.id).active:
+            store.revoke(listed.id)
 
 
 def _app(small_settings, app_context, **changes):
