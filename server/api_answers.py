@@ -51,7 +51,8 @@ class Answering:
         problem = self.not_ready()
         if problem:
             return json_error(503, f"the database does not take writes: {problem}")
-        digest = idempotency.body_sha256(request.get_json(silent=True))
+        # Only a retried key compares bodies: without one, no hash on the hot path.
+        digest = idempotency.body_sha256(request.get_json()) if key else None
         try:
             stored = idempotency.find(self.ctx.database, user, key) if key else None
             if stored is not None:
@@ -63,7 +64,7 @@ class Answering:
         except sa.exc.SQLAlchemyError as exc:  # the database went away meanwhile
             return json_error(503, f"the database is not answering: {first_line(exc)}")
 
-    def _score(self, rows: list[dict], user: str, key: str | None, digest: str):
+    def _score(self, rows: list[dict], user: str, key: str | None, digest: str | None):
         kind = self.ctx.models.current().kind
 
         def keep(connection, result: BatchResult) -> None:
@@ -115,9 +116,7 @@ def response_body(result: BatchResult, kind: str) -> dict:
 
 def replay(stored: idempotency.Stored | None, digest: str):
     """The kept answer for a retried key; another body under the same key is a 422."""
-    if (
-        stored is None
-    ):  # the winner's row is gone (cleaned up): refuse rather than guess
+    if stored is None:  # the winner's row is gone (cleaned up): refuse, not guess
         return json_error(409, "this idempotency key is being answered; retry")
     if stored.body_sha256 != digest:
         return json_error(
