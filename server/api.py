@@ -56,11 +56,17 @@ def is_public_api(path: str) -> bool:
     return path in PUBLIC_PATHS
 
 
+def bearer_token() -> str | None:
+    """The credential of the request's `Authorization: Bearer <token>`, or None."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 def bearer_identity(api_keys: ApiKeyStore | None) -> Identity | None:
     """Who the request's `Authorization: Bearer <key>` belongs to, or None."""
-    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-    key = key.strip()
-    if api_keys is None or scheme.lower() != "bearer" or not key:
+    key = bearer_token()
+    if api_keys is None or key is None:
         return None
     user = api_keys.authenticate(key)
     if user is None:

@@ -34,6 +34,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from config import Settings
 from data.tables import monitor_traffic
+from server.api import bearer_token
 from server.responses import json_error
 
 PATH = "/metrics"
@@ -137,9 +138,9 @@ class Metrics:
 def scrape_refusal(settings: Settings):
     """None when this request may scrape, else the error to answer with."""
     if settings.metrics_token:
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and hmac.compare_digest(
-            token.strip().encode(), settings.metrics_token.encode()
+        token = bearer_token()
+        if token is not None and hmac.compare_digest(
+            token.encode(), settings.metrics_token.encode()
         ):
             return None
         return json_error(401, "send FLIGHTDECK_METRICS_TOKEN: Authorization: Bearer")
