@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 
@@ -18,14 +17,13 @@ import sqlalchemy as sa
 
 from data.db import Database
 from data.tables import api_keys, users
-from data.users import User, UserError, clean_name, user_from_row
+from data.users import ExpiringCache, User, UserError, clean_name, user_from_row
 
 KEY_PREFIX = "fdk_"
 PREFIX_LENGTH = 12
 MAX_KEY_LENGTH = 128
 MAX_KEYS_PER_USER = 20
 CACHE_SECONDS = 2.0  # a revoke from another process applies within this long
-CACHE_SIZE = 4096
 USED_EVERY_S = 60.0  # last_used_at is written at most this often per key
 
 
@@ -71,14 +69,8 @@ class ApiKeyStore:
 
     def __init__(self, database: Database, cache_s: float = CACHE_SECONDS):
         self.database = database
-        self.cache_s = cache_s
-        self._cache: dict[str, tuple[float, User | None, int | None]] = {}
+        self._cache = ExpiringCache(cache_s)
         self._used: dict[int, float] = {}
-        self._lock = threading.Lock()
-
-    def _forget(self) -> None:
-        with self._lock:
-            self._cache.clear()
 
     def _user_id(self, connection, name: str) -> int:
         found = connection.execute(
@@ -160,7 +152,7 @@ class ApiKeyStore:
                     api_keys.c.user_id == self._user_id(connection, user)
                 )
             changed = connection.execute(query.values(revoked_at=_now())).rowcount
-        self._forget()
+        self._cache.clear()
         if not changed:
             raise UserError(f"no active key {key_id}" + (f" of {user}" if user else ""))
         return self.get(key_id)
@@ -171,18 +163,9 @@ class ApiKeyStore:
             return None
         if len(key) > MAX_KEY_LENGTH:
             return None
-        digest, now = key_hash(key), time.monotonic()
-        cached = self._cache.get(digest)
-        if cached is None or cached[0] <= now:
-            user, key_id = self._lookup(digest)
-            with self._lock:
-                if len(self._cache) >= CACHE_SIZE:
-                    self._cache.clear()
-                self._cache[digest] = (now + self.cache_s, user, key_id)
-        else:
-            _, user, key_id = cached
+        user, key_id = self._cache.get(key_hash(key), self._lookup)
         if key_id is not None:
-            self._mark_used(key_id, now)
+            self._mark_used(key_id, time.monotonic())
         return user
 
     def _lookup(self, digest: str) -> tuple[User | None, int | None]:

@@ -23,7 +23,7 @@ from data.tables import api_keys, users
 
 ROLES = ("viewer", "analyst", "admin")
 SESSION_CACHE_SECONDS = 2.0  # a change from another process applies within this long
-SESSION_CACHE_SIZE = 4096
+CACHE_SIZE = 4096
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
 MIN_PASSWORD, MAX_PASSWORD = 8, 256
 
@@ -32,6 +32,34 @@ MIN_PASSWORD, MAX_PASSWORD = 8, 256
 def _dummy_hash() -> str:
     """Checked when the name is unknown, so a wrong name takes as long as a wrong password."""
     return generate_password_hash(secrets.token_hex(16))
+
+
+class ExpiringCache:
+    """Answers asked for on every request, each kept for `seconds` (so a change made by
+    another process applies within that long), at most `size` of them; clear() forgets."""
+
+    def __init__(self, seconds: float, size: int = CACHE_SIZE):
+        self.seconds = seconds
+        self.size = size
+        self._entries: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key, compute):
+        """The kept answer for `key`, else `compute(key)`, kept from now on."""
+        now = time.monotonic()
+        cached = self._entries.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        value = compute(key)
+        with self._lock:
+            if len(self._entries) >= self.size:
+                self._entries.clear()
+            self._entries[key] = (now + self.seconds, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
 class UserError(ValueError):
@@ -102,13 +130,7 @@ class UserStore:
         self, database: Database, session_cache_s: float = SESSION_CACHE_SECONDS
     ):
         self.database = database
-        self.session_cache_s = session_cache_s
-        self._sessions: dict[str, tuple[float, User | None]] = {}
-        self._lock = threading.Lock()
-
-    def _forget_sessions(self) -> None:
-        with self._lock:
-            self._sessions.clear()
+        self._sessions = ExpiringCache(session_cache_s)
 
     def _one(self, where) -> User | None:
         with self.database.engine.connect() as connection:
@@ -123,16 +145,7 @@ class UserStore:
 
     def by_session(self, session_id: str) -> User | None:
         """The user a login cookie names, if the cookie's token is still theirs."""
-        key, now = str(session_id)[:200], time.monotonic()
-        cached = self._sessions.get(key)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        user = self._session_user(key)
-        with self._lock:
-            if len(self._sessions) >= SESSION_CACHE_SIZE:
-                self._sessions.clear()
-            self._sessions[key] = (now + self.session_cache_s, user)
-        return user
+        return self._sessions.get(str(session_id)[:200], self._session_user)
 
     def _session_user(self, session_id: str) -> User | None:
         user_id, _, token = session_id.partition(":")
@@ -172,7 +185,7 @@ class UserStore:
                 connection.execute(users.insert(), row)
         except sa.exc.IntegrityError:
             raise UserError(f"user '{name}' already exists") from None
-        self._forget_sessions()
+        self._sessions.clear()
         return self.get(name)
 
     def _update(self, name: str, **values) -> User:
@@ -182,7 +195,7 @@ class UserStore:
             changed = connection.execute(
                 users.update().where(users.c.name == name).values(**values)
             ).rowcount
-        self._forget_sessions()
+        self._sessions.clear()
         if not changed:
             raise UserError(f"no user '{name}'")
         return self.get(name)
@@ -205,7 +218,7 @@ class UserStore:
             owner = sa.select(users.c.id).where(users.c.name == name).scalar_subquery()
             connection.execute(api_keys.delete().where(api_keys.c.user_id == owner))
             removed = connection.execute(users.delete().where(users.c.name == name))
-        self._forget_sessions()
+        self._sessions.clear()
         if not removed.rowcount:
             raise UserError(f"no user '{name}'")
 
