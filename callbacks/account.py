@@ -22,6 +22,7 @@ from data.users import UserError
 from server.auth import Identity, require
 
 NAME_WORDS = "Name the key after what will use it, e.g. nightly job."
+API_KEYS_EXTENSION = "flightdeck.api_keys"
 NOT_YOURS = "That is not one of your active keys; the list below is up to date."
 
 
@@ -86,7 +87,12 @@ def _outputs_of(allow_duplicate: bool = False) -> dict:
 
 
 def register(app, ctx) -> None:
-    keys = ApiKeyStore(ctx.database)
+    """The create and revoke callbacks, acting through the door's own key store."""
+
+    def keys() -> ApiKeyStore:
+        # The store the door authenticates with (app.py keeps it here once built): a
+        # revoke through another store would leave the key in the door's cache.
+        return app.server.extensions[API_KEYS_EXTENSION]
 
     @app.callback(
         output=_outputs_of(),
@@ -102,7 +108,8 @@ def register(app, ctx) -> None:
         identity = require("viewer")
         if not clicks and not submits:
             raise PreventUpdate
-        return _outputs(keys, identity, create_key(keys, identity, name))
+        store = keys()
+        return _outputs(store, identity, create_key(store, identity, name))
 
     @app.callback(
         output=_outputs_of(allow_duplicate=True),
@@ -117,5 +124,7 @@ def register(app, ctx) -> None:
         triggered = dash_ctx.triggered[0] if dash_ctx.triggered else {}
         if not triggered.get("value"):  # a table redrawn, not a click
             raise PreventUpdate
-        change = revoke_key(keys, identity, dash_ctx.triggered_id)
-        return _outputs(keys, identity, change)
+        store = keys()
+        return _outputs(
+            store, identity, revoke_key(store, identity, dash_ctx.triggered_id)
+        )

@@ -96,6 +96,17 @@ def test_revoking_your_own_key_stops_it(dash_app, keys):
     assert not keys.get(listed.id).active
 
 
+def test_a_key_revoked_on_the_page_stops_on_the_api_at_once(dash_app, keys):
+    client = sign_in(dash_app.server.test_client(), "ana")
+    key = new_key(create(client, "used then revoked")[1])
+    api = dash_app.server.test_client()
+    bearer = {"Authorization": f"Bearer {key}"}
+    assert api.get("/api/v1/model", headers=bearer).status_code == 200  # now cached
+    [listed] = [k for k in keys.list("ana") if k.active]
+    assert revoke(client, listed.id)[0] == 200
+    assert api.get("/api/v1/model", headers=bearer).status_code == 401
+
+
 def test_a_forged_revoke_of_another_users_key_is_refused(dash_app, keys):
     listed, key = keys.create("ana", "ana's job")
     client = sign_in(dash_app.server.test_client(), "vic")
