@@ -20,7 +20,7 @@ from werkzeug.exceptions import BadRequest
 
 from config import Settings
 from data.api_keys import ApiKeyStore, key_hash
-from server.api_answers import Answering, record_problems
+from server.api_answers import Answering, record_problems, refuse
 from server.api_schema import (
     ErrorBody,
     ModelResponse,
@@ -88,13 +88,11 @@ def refusal_hook(ctx):
             return
         errors = error.errors()
         if too_many_records(errors):
-            _abort(413, "too many records in one request", "records")
+            _abort(json_error(413, "too many records in one request", field="records"))
         problems = [p.model_dump() for p in validation_problems(errors)]
         problems += model_problems(ctx.models.current(), request.get_json(silent=True))
         problems = list({p["field"]: p for p in reversed(problems)}.values())[::-1]
-        shown = problems[:50]
-        words = "; ".join(f"{p['field'] or 'body'}: {p['message']}" for p in shown[:5])
-        _abort(400, words, shown[0]["field"], shown)
+        _abort(refuse(problems, unnamed="body"))
 
     return refuse_invalid
 
@@ -119,8 +117,9 @@ def _json_body_problem():
     return None
 
 
-def _abort(status: int, message: str, field=None, problems=None):
-    response, status = json_error(status, message, field=field, problems=problems)
+def _abort(answer) -> None:
+    """End the request with an error answer from json_error (a hook cannot return it)."""
+    response, status = answer
     response.status_code = status
     abort(response)
 

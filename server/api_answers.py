@@ -157,11 +157,14 @@ def _path(i: int, many: bool, problem: str, columns: dict[str, str]) -> str | No
     return f"{record}.{column}" if record else column
 
 
-def refuse(problems: list[dict]):
-    """A 400 naming every bad field; nothing was scored or logged."""
+def refuse(problems: list[dict], unnamed: str | None = None):
+    """A 400 naming every bad field (a problem of no field as `unnamed`, if given);
+    nothing was scored or logged."""
     shown = problems[:50]
     words = "; ".join(
-        f"{p['field']}: {p['message']}" if p["field"] else p["message"]
+        f"{p['field'] or unnamed}: {p['message']}"
+        if p["field"] or unnamed
+        else p["message"]
         for p in shown[:5]
     )
     return json_error(400, words, field=shown[0]["field"], problems=shown)
