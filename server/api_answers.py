@@ -68,9 +68,8 @@ class Answering:
         kind = self.ctx.models.current().kind
 
         def keep(connection, result: BatchResult) -> None:
-            idempotency.claim(user, key, digest, 200, response_body(result, kind))(
-                connection
-            )
+            body = response_body(result, kind)
+            idempotency.claim(connection, user, key, digest, 200, body)
 
         try:
             _, result = self.ctx.models.predict_many(

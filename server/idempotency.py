@@ -69,22 +69,20 @@ def find(database: Database, user: str, key: str) -> Stored | None:
     return Stored(row.body_sha256, int(row.status), json.loads(row.response))
 
 
-def claim(user: str, key: str, digest: str, status: int, response: dict):
-    """An `also(connection)` step that stores this answer, or raises ClaimTaken."""
-
-    def step(connection) -> None:
-        try:
-            connection.execute(
-                idempotency_keys.insert().values(
-                    user=user,
-                    key=key,
-                    body_sha256=digest,
-                    status=status,
-                    response=json.dumps(response),
-                    created_at=dt.datetime.now(dt.UTC),
-                )
+def claim(
+    connection, user: str, key: str, digest: str, status: int, response: dict
+) -> None:
+    """Store this answer in the log's transaction, or raise ClaimTaken."""
+    try:
+        connection.execute(
+            idempotency_keys.insert().values(
+                user=user,
+                key=key,
+                body_sha256=digest,
+                status=status,
+                response=json.dumps(response),
+                created_at=dt.datetime.now(dt.UTC),
             )
-        except sa.exc.IntegrityError:
-            raise ClaimTaken() from None
-
-    return step
+        )
+    except sa.exc.IntegrityError:
+        raise ClaimTaken() from None
