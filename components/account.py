@@ -55,36 +55,40 @@ def _revoke_button(key: ApiKey):
     )
 
 
+WIDE = "d-none d-md-table-cell"  # hidden on a phone: name, status and Revoke stay
+
+
+def _key_row(key: ApiKey) -> html.Tr:
+    """One key: its name, prefix, dates, status and (while active) a Revoke button."""
+    return html.Tr(
+        [
+            html.Td(key.name, style={"minWidth": "7rem"}),
+            html.Td(html.Code(f"{key.prefix}…"), className=f"text-nowrap {WIDE}"),
+            html.Td(_when(key.created_at), className=f"text-nowrap {WIDE}"),
+            html.Td(_when(key.last_used_at), className=f"text-nowrap {WIDE}"),
+            html.Td(_status(key)),
+            html.Td(_revoke_button(key), className="text-end"),
+        ]
+    )
+
+
 def keys_table(keys: list[ApiKey]):
     """Your keys, newest first: name, prefix, dates, status and a Revoke button."""
     if not keys:
         return html.P("You have no API keys yet.", className="text-muted mb-0")
-    wide = "d-none d-md-table-cell"  # on a phone: name, status and the button
     head = html.Thead(
         html.Tr(
             [
                 html.Th("Name"),
-                html.Th("Key", className=wide),
-                html.Th("Created (UTC)", className=wide),
-                html.Th("Last used", className=wide),
+                html.Th("Key", className=WIDE),
+                html.Th("Created (UTC)", className=WIDE),
+                html.Th("Last used", className=WIDE),
                 html.Th("Status"),
                 html.Th(""),
             ]
         )
     )
-    rows = [
-        html.Tr(
-            [
-                html.Td(key.name, style={"minWidth": "7rem"}),
-                html.Td(html.Code(f"{key.prefix}…"), className=f"text-nowrap {wide}"),
-                html.Td(_when(key.created_at), className=f"text-nowrap {wide}"),
-                html.Td(_when(key.last_used_at), className=f"text-nowrap {wide}"),
-                html.Td(_status(key)),
-                html.Td(_revoke_button(key), className="text-end"),
-            ]
-        )
-        for key in keys[:SHOWN_KEYS]
-    ]
+    rows = [_key_row(key) for key in keys[:SHOWN_KEYS]]
     older = len(keys) - SHOWN_KEYS
     note = (
         html.P(f"and {older} older keys", className="small text-muted")
