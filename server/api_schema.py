@@ -170,15 +170,10 @@ def feature_out(entry: FeatureEntry) -> FeatureOut:
 
 def field_path(location: tuple) -> str | None:
     """A pydantic error location as the API names fields: `records[3].temp`, `temp`."""
-    parts = list(location)
-    if parts[:1] == ["one"]:
+    parts, path = list(location), ""
+    if parts[:1] in (["one"], ["many"]):  # the body's shape, as _shape tags it
+        path = "records" if parts[0] == "many" else ""
         parts = parts[1:]
-        path = ""
-    elif parts[:1] == ["many"]:
-        parts = parts[1:]
-        path = "records"
-    else:
-        path = ""
     for part in parts:
         if isinstance(part, int):
             path += f"[{part}]"
