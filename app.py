@@ -74,6 +74,7 @@ def build_context(settings: Settings, progress=print) -> AppContext:
         log=prediction_log,
         database=database,
         users=UserStore(database),
+        api_keys=ApiKeyStore(database),
     )
 
 
@@ -168,9 +169,7 @@ def create_app(
     app.layout = functools.partial(_layout_for_request, ctx)
     roles = callbacks.register_all(app, ctx)
     auth.register(app.server, settings, ctx.users, ctx.spec.title)
-    api_keys = ApiKeyStore(ctx.database)
-    app.server.extensions["flightdeck.api_keys"] = api_keys
-    door.register(app, settings, roles, api_keys)
+    door.register(app, settings, roles, ctx.api_keys)
     headers.register(app, tls=settings.cookie_secure)
     health.register(app.server, ctx)
     batch_files.register(app.server, ctx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from config import Settings
+from data.api_keys import ApiKeyStore
 from data.dataset import Dataset
 from data.db import Database
 from data.spec import DatasetSpec
@@ -24,6 +25,7 @@ class AppContext:
     log: PredictionLog
     database: Database
     users: UserStore
+    api_keys: ApiKeyStore  # one store, so a revoke clears the cache the door reads
 
     @property
     def service(self) -> ModelService:

@@ -22,7 +22,6 @@ from data.users import UserError
 from server.auth import Identity, require
 
 NAME_WORDS = "Name the key after what will use it, e.g. nightly job."
-API_KEYS_EXTENSION = "flightdeck.api_keys"
 NOT_YOURS = "That is not one of your active keys; the list below is up to date."
 
 
@@ -87,12 +86,9 @@ def _outputs_of(allow_duplicate: bool = False) -> dict:
 
 
 def register(app, ctx) -> None:
-    """The create and revoke callbacks, acting through the door's own key store."""
-
-    def keys() -> ApiKeyStore:
-        # The store the door authenticates with (app.py keeps it here once built): a
-        # revoke through another store would leave the key in the door's cache.
-        return app.server.extensions[API_KEYS_EXTENSION]
+    """The create and revoke callbacks, acting through the door's own key store
+    (ctx.api_keys: a revoke through another store would leave the key in its cache)."""
+    store = ctx.api_keys
 
     @app.callback(
         output=_outputs_of(),
@@ -108,7 +104,6 @@ def register(app, ctx) -> None:
         identity = require("viewer")
         if not clicks and not submits:
             raise PreventUpdate
-        store = keys()
         return _outputs(store, identity, create_key(store, identity, name))
 
     @app.callback(
@@ -124,7 +119,6 @@ def register(app, ctx) -> None:
         triggered = dash_ctx.triggered[0] if dash_ctx.triggered else {}
         if not triggered.get("value"):  # a table redrawn, not a click
             raise PreventUpdate
-        store = keys()
         return _outputs(
             store, identity, revoke_key(store, identity, dash_ctx.triggered_id)
         )

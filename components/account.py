@@ -14,7 +14,7 @@ from flask import has_request_context, request
 
 from components import ids
 from context import AppContext
-from data.api_keys import ApiKey, ApiKeyStore
+from data.api_keys import ApiKey
 
 SHOWN_KEYS = 50  # revoked keys pile up; the newest are enough to read
 API_DOCS = "/api/v1/docs"
@@ -223,7 +223,7 @@ def account_layout(
     if identity is None:
         keys = [_EXAMPLE]
     else:
-        keys = ApiKeyStore(ctx.database).list(identity.name) if signed_in else []
+        keys = ctx.api_keys.list(identity.name) if signed_in else []
     body = [
         html.P(
             "Keys let a program call the JSON API as you. Make one per program, so "

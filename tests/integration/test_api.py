@@ -112,7 +112,7 @@ def test_no_key_or_a_wrong_key_is_401(api, headers, app_context):
 
 
 def test_a_revoked_key_is_refused_at_once(dash_app, app_context):
-    store = dash_app.server.extensions["flightdeck.api_keys"]
+    store = app_context.api_keys
     listed, key = store.create("ana", "short-lived")
     api = dash_app.server.test_client()
     assert api.get("/api/v1/model", headers=bearer(key)).status_code == 200
