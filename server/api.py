@@ -16,7 +16,6 @@ import dash
 from flask import Blueprint, abort, g, render_template_string, request
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecureType, SecuritySchemeData
-from werkzeug.exceptions import BadRequest
 
 from config import Settings
 from data.api_keys import ApiKeyStore, key_hash
@@ -32,7 +31,7 @@ from server.api_schema import (
     validation_problems,
 )
 from server.auth import Identity
-from server.responses import json_error
+from server.responses import json_error, read_json_body
 
 PREFIX = "/api/"
 PUBLIC_PATHS = frozenset({"/api/v1/openapi.json", "/api/v1/docs"})
@@ -108,13 +107,12 @@ def model_problems(service, body) -> list[dict]:
 
 def _json_body_problem():
     """415 unless the body is declared JSON; 400 unless it parses (not too deep)."""
+    _, problem = read_json_body()
+    if problem is None:
+        return None
     if request.mimetype != "application/json":
-        return json_error(415, "the body must be JSON (Content-Type: application/json)")
-    try:
-        request.get_json()
-    except (BadRequest, RecursionError):
-        return json_error(400, "the body is not valid JSON", field="body")
-    return None
+        return json_error(415, problem)
+    return json_error(400, problem, field="body")
 
 
 def _abort(answer) -> None:

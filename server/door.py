@@ -16,7 +16,7 @@ from urllib.parse import quote
 import dash
 from dash.exceptions import DependencyException
 from flask import g, redirect, request
-from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
+from werkzeug.exceptions import HTTPException
 
 from config import Settings
 from data.api_keys import ApiKeyStore
@@ -25,7 +25,7 @@ from server.api import bearer_identity, is_api, is_public_api
 from server.auth import resolve_identity
 from server.batch_files import upload_size_problem
 from server.callback_requests import callback_request_problem
-from server.responses import json_error
+from server.responses import json_error, read_json_body
 
 log = logging.getLogger("flightdeck.http")
 
@@ -42,22 +42,6 @@ def is_public(path: str) -> bool:
 
 def wants_json(path: str) -> bool:
     return path.startswith(JSON_PREFIXES)
-
-
-def read_json_body() -> tuple[object, str | None]:
-    """The parsed JSON body, or a short reason it cannot be read (too deep, not JSON).
-
-    Parsed through request.get_json(), which keeps the result, so Dash's dispatch reads the
-    same object instead of parsing the body a second time.
-    """
-    try:
-        return request.get_json(), None
-    except UnsupportedMediaType:
-        return None, "the body must be JSON (Content-Type: application/json)"
-    except RecursionError:
-        return None, "the JSON body is nested too deeply"
-    except BadRequest:
-        return None, "the body is not valid JSON"
 
 
 def register(

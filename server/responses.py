@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from flask import g, jsonify
+from flask import g, jsonify, request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 CODES = {
     400: "invalid_input",
@@ -54,3 +55,19 @@ def json_error(
         body["problems"] = problems
     g.error_code = body["code"]  # for the errors-by-code metric
     return jsonify(body), status
+
+
+def read_json_body() -> tuple[object, str | None]:
+    """The parsed JSON body, or a short reason it cannot be read (too deep, not JSON).
+
+    Parsed through request.get_json(), which keeps the result, so Dash's dispatch reads the
+    same object instead of parsing the body a second time.
+    """
+    try:
+        return request.get_json(), None
+    except UnsupportedMediaType:
+        return None, "the body must be JSON (Content-Type: application/json)"
+    except RecursionError:
+        return None, "the JSON body is nested too deeply"
+    except BadRequest:
+        return None, "the body is not valid JSON"
