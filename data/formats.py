@@ -1,8 +1,12 @@
-"""Numbers for people: thousands separators, no scientific notation in normal ranges."""
+"""Numbers for people (thousands separators, no scientific notation in normal ranges) and
+text cells made safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
 import math
+
+import numpy as np
+import pandas as pd
 
 
 def plain(value: float, digits: int = 4) -> str:
@@ -41,3 +45,21 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def csv_safe(value: str) -> str:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
     return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def csv_safe_column(values: pd.Series) -> pd.Series:
+    """A column's text cells through csv_safe, once per distinct value; text that reads as
+    a number ('-3') is left alone: a spreadsheet takes it as a number, not a formula."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    safe = np.array([_safe_cell(value) for value in uniques] + [None], dtype=object)
+    return pd.Series(safe[codes], index=values.index)
+
+
+def _safe_cell(value):
+    if not isinstance(value, str):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return csv_safe(value)
+    return value

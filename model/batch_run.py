@@ -9,7 +9,7 @@ The output holds the scored rows only (refused rows are in the report, with thei
 numbers): row_id (the log's request id), prediction, band (binary: the risk band;
 multi-class: the predicted class; regression: empty), model_version, then the file's own
 columns (one named like an output column is kept as input_<name>). CSV text cells that a
-spreadsheet would run as a formula are escaped (data/formats.csv_safe); numbers are not.
+spreadsheet would run as a formula are escaped (data/formats.csv_safe_column); numbers are not.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pandas as pd
 
 from data.batches import OUTPUT_FORMATS, BatchRecord, BatchStore, output_path
 from data.db import first_line
-from data.formats import csv_safe
+from data.formats import csv_safe_column
 from model.batch_check import ValidationReport
 from model.serving import ServingModels
 
@@ -150,23 +150,5 @@ def write_output(scored: pd.DataFrame, path: Path, fmt: str) -> None:
     safe = scored.copy()
     for column in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[column].dtype):
-            safe[column] = spreadsheet_safe(safe[column])
+            safe[column] = csv_safe_column(safe[column])
     safe.to_csv(path, index=False)
-
-
-def spreadsheet_safe(values: pd.Series) -> pd.Series:
-    """Text cells through csv_safe, once per distinct value; numbers written as numbers
-    ('-3') are left alone: a spreadsheet reads them as numbers, not formulas."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    safe = np.array([_safe_cell(value) for value in uniques] + [None], dtype=object)
-    return pd.Series(safe[codes], index=values.index)
-
-
-def _safe_cell(value):
-    if not isinstance(value, str):
-        return value
-    try:
-        float(value)
-    except ValueError:
-        return csv_safe(value)
-    return value
