@@ -19,11 +19,10 @@ import pandas as pd
 from flask import abort, request, send_file
 
 from components import ids
-from data.batches import BatchStore, output_path
+from data.batches import BatchStore, is_batch_id, output_path
 from data.uploads import MAX_UPLOAD_BYTES
 from server.auth import require
 
-HEX_ID = re.compile(r"[0-9a-f]{32}")
 STAGED_MAX_AGE_S = 6 * 3600
 # A dcc.Upload value is base64 (4 bytes per 3) inside a JSON callback body.
 UPLOAD_REQUEST_BYTES = math.ceil(MAX_UPLOAD_BYTES / 3) * 4 + 64 * 1024
@@ -31,8 +30,8 @@ UPLOAD_OUTPUT = f"{ids.BATCH_REPORT}.children"
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def is_hex_id(value) -> bool:
-    return isinstance(value, str) and HEX_ID.fullmatch(value) is not None
+# A staged id is made like a batch id (32 hexadecimal characters) and checked the same way.
+is_hex_id = is_batch_id
 
 
 def staged_dir(home: Path) -> Path:
@@ -131,7 +130,7 @@ def register(server, ctx) -> None:
     def download_batch(batch_id: str):
         identity = require("analyst")
         owner = None if identity.can("admin") else identity.name
-        record = store.get(batch_id, user=owner) if is_hex_id(batch_id) else None
+        record = store.get(batch_id, user=owner)  # None for an id it did not make
         if record is None:
             abort(404, description="no such batch of yours")
         if record.status != "done" or not record.output:
