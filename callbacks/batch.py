@@ -27,9 +27,8 @@ from components.batch import (
     past_batches,
     progress_percent,
     progress_words,
-    report_view,
-    result_view,
 )
+from components.batch_report import report_view, result_view
 from data.batches import BatchStore
 from data.db import first_line
 from data.inputs import shorten

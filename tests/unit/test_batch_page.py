@@ -13,6 +13,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from callbacks import batch as batch_callbacks
 from components import batch as view
+from components import batch_report as answers
 from data.batches import BatchRecord
 from data.uploads import MAX_COLUMNS, MAX_ROWS
 from model.batch_check import check_frame
@@ -50,7 +51,7 @@ def test_a_report_names_missing_columns_with_a_suggestion(app_context):
     first = service.columns[0]
     frame = frame.rename(columns={first: first.upper() + " "}).assign(note="x")
     report = check_frame(service, frame)
-    shown = text_of(view.report_view(report, "flights.csv"))
+    shown = text_of(answers.report_view(report, "flights.csv"))
     assert "Nothing can be scored" in shown
     assert f"{first} (" in shown and f"did you mean {first.upper()} ?" in shown
     assert "Extra columns" in shown and "note" in shown
@@ -62,7 +63,7 @@ def test_a_report_lists_refused_cells_by_row(app_context):
     number = next(c for c in service.columns if service.schema[c].kind != "category")
     frame.loc[2, number] = "lots"
     report = check_frame(service, frame)
-    tree = view.report_view(report, "flights.csv")
+    tree = answers.report_view(report, "flights.csv")
     shown = text_of(tree)
     assert "3 of 4 rows can be scored; 1 refused rows will be left out" in shown
     assert "not a number: 1" in shown
@@ -89,13 +90,13 @@ def _record(status: str, **changes) -> BatchRecord:
 
 
 def test_a_done_batch_offers_its_download_and_others_do_not():
-    done = view.result_view(_record("done"))
+    done = answers.result_view(_record("done"))
     assert "8 of 10 rows scored with model v1, 2 refused" in text_of(done)
     (link,) = components_of(done, "A")
     assert link.href == f"/batch/{'ab' * 16}/download"
-    cancelled = view.result_view(_record("cancelled"))
+    cancelled = answers.result_view(_record("cancelled"))
     assert "Cancelled" in text_of(cancelled) and not components_of(cancelled, "A")
-    failed = view.result_view(_record("failed", message="disk full"))
+    failed = answers.result_view(_record("failed", message="disk full"))
     assert "failed: disk full" in text_of(failed)
 
 
