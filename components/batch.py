@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from components import ids
 from components.batch_report import download_href
+from components.model_retrain import job_progress
 from context import AppContext
 from data.uploads import MAX_UPLOAD_BYTES, caps_line
 
@@ -86,68 +87,62 @@ def _upload_card(ctx: AppContext) -> dbc.Card:
     )
 
 
-def _score_card() -> dbc.Card:
-    running = html.Div(
-        [
-            dbc.Progress(
-                id=ids.BATCH_PROGRESS,
-                value=0,
-                striped=True,
-                animated=True,
-                style={"height": "0.75rem"},
-            ),
-            html.Div(id=ids.BATCH_PROGRESS_TEXT, className="small mt-1"),
+def _format_choice() -> dbc.RadioItems:
+    return dbc.RadioItems(
+        id=ids.BATCH_FORMAT,
+        options=[
+            {"label": f"{name} file", "value": fmt} for fmt, name in FORMATS.items()
         ],
-        id=ids.BATCH_RUNNING,
+        value="csv",
+        inline=True,
+        className="small me-3",
+    )
+
+
+def _score_buttons() -> html.Div:
+    """Score (enabled once a file can be scored) and Cancel (while it is scored)."""
+    score = dbc.Button(
+        "Score",
+        id=ids.BATCH_SCORE,
+        color="primary",
+        size="sm",
+        disabled=True,
+        className="me-2",
+    )
+    cancel = dbc.Button(
+        "Cancel",
+        id=ids.BATCH_CANCEL,
+        color="secondary",
+        outline=True,
+        size="sm",
+        disabled=True,
+    )
+    return html.Div([score, cancel], className="text-nowrap")
+
+
+def _score_card() -> dbc.Card:
+    controls = html.Div(
+        [_format_choice(), _score_buttons()],
+        className="d-flex flex-wrap align-items-center row-gap-2",
+    )
+    note = html.Div(
+        "Each scored row is logged with source batch, your name and "
+        "the batch id. Cancel stops after the chunk being scored.",
+        className="form-text",
+    )
+    running = job_progress(
+        ids.BATCH_PROGRESS,
+        ids.BATCH_PROGRESS_TEXT,
+        ids.BATCH_RUNNING,
         className="mt-3",
-        style=HIDDEN,
     )
     return dbc.Card(
         [
             dbc.CardHeader("2 · Score the valid rows"),
             dbc.CardBody(
                 [
-                    html.Div(
-                        [
-                            dbc.RadioItems(
-                                id=ids.BATCH_FORMAT,
-                                options=[
-                                    {"label": f"{name} file", "value": fmt}
-                                    for fmt, name in FORMATS.items()
-                                ],
-                                value="csv",
-                                inline=True,
-                                className="small me-3",
-                            ),
-                            html.Div(
-                                [
-                                    dbc.Button(
-                                        "Score",
-                                        id=ids.BATCH_SCORE,
-                                        color="primary",
-                                        size="sm",
-                                        disabled=True,
-                                        className="me-2",
-                                    ),
-                                    dbc.Button(
-                                        "Cancel",
-                                        id=ids.BATCH_CANCEL,
-                                        color="secondary",
-                                        outline=True,
-                                        size="sm",
-                                        disabled=True,
-                                    ),
-                                ],
-                                className="text-nowrap",
-                            ),
-                        ],
-                        className="d-flex flex-wrap align-items-center row-gap-2",
-                    ),
-                    html.Div(
-                        "Each scored row is logged with source batch, your name and "
-                        "the batch id. Cancel stops after the chunk being scored.",
-                        className="form-text",
-                    ),
+                    controls,
+                    note,
                     running,
                     html.Div(id=ids.BATCH_RESULT, className="mt-3"),
                 ]

@@ -32,6 +32,26 @@ def stage_of(message: str) -> tuple[int, str] | None:
     return None
 
 
+def job_progress(bar: str, words: str, running: str, className: str) -> html.Div:
+    """A background job's progress bar and words, hidden until the job runs (the
+    callback's `running` shows `running`); the retrain and the Batch page share it."""
+    return html.Div(
+        [
+            dbc.Progress(
+                id=bar,
+                value=0,
+                striped=True,
+                animated=True,
+                style={"height": "0.75rem"},
+            ),
+            html.Div(id=words, className="small mt-1"),
+        ],
+        id=running,
+        className=className,
+        style={"display": "none"},
+    )
+
+
 def retrain_card(admin: bool) -> dbc.Card:
     """Start, watch and cancel a retrain; only admins may start one."""
     return dbc.Card(
@@ -72,20 +92,11 @@ def retrain_card(admin: bool) -> dbc.Card:
                     if admin
                     else html.Div("Only admins can retrain.", className="form-text"),
                     html.Div(id=ids.RETRAIN_STATUS, className="small mt-2"),
-                    html.Div(
-                        [
-                            dbc.Progress(
-                                id=ids.RETRAIN_PROGRESS,
-                                value=0,
-                                striped=True,
-                                animated=True,
-                                style={"height": "0.75rem"},
-                            ),
-                            html.Div(id=ids.RETRAIN_STAGE, className="small mt-1"),
-                        ],
-                        id=ids.RETRAIN_RUNNING,
+                    job_progress(
+                        ids.RETRAIN_PROGRESS,
+                        ids.RETRAIN_STAGE,
+                        ids.RETRAIN_RUNNING,
                         className="mt-2",
-                        style={"display": "none"},
                     ),
                     html.Div(id=ids.RETRAIN_RESULT, className="mt-2"),
                     dcc.Store(id=ids.RETRAIN_TICKET),
