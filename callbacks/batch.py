@@ -142,6 +142,13 @@ def _reporter(set_progress):
 
 
 def register(app, ctx) -> None:
+    """The Batch page's callbacks: upload and check, score as a job, cancel."""
+    _register_upload(app, ctx)
+    _register_score(app, ctx)
+    _register_cancel(app, ctx)
+
+
+def _register_upload(app, ctx) -> None:
     @app.callback(
         output={
             "report": Output(ids.BATCH_REPORT, "children"),
@@ -161,6 +168,17 @@ def register(app, ctx) -> None:
         shown = upload_outcome(app, ctx, identity.name, contents, file_name)
         return shown | {"ready": not shown["ready"], "result": None}
 
+
+# (output, while the job runs, after it): Score stays off until the next upload.
+WHILE_SCORING = [
+    (Output(ids.BATCH_SCORE, "disabled"), True, True),
+    (Output(ids.BATCH_CANCEL, "disabled"), False, True),
+    (Output(ids.BATCH_UPLOAD, "disabled"), True, False),
+    (Output(ids.BATCH_RUNNING, "style"), SHOWN, HIDDEN),
+]
+
+
+def _register_score(app, ctx) -> None:
     @app.callback(
         output={
             "result": Output(ids.BATCH_RESULT, "children"),
@@ -172,12 +190,7 @@ def register(app, ctx) -> None:
             "fmt": State(ids.BATCH_FORMAT, "value"),
         },
         background=True,
-        running=[
-            (Output(ids.BATCH_SCORE, "disabled"), True, True),
-            (Output(ids.BATCH_CANCEL, "disabled"), False, True),
-            (Output(ids.BATCH_UPLOAD, "disabled"), True, False),
-            (Output(ids.BATCH_RUNNING, "style"), SHOWN, HIDDEN),
-        ],
+        running=WHILE_SCORING,
         progress=[
             Output(ids.BATCH_PROGRESS, "value"),
             Output(ids.BATCH_PROGRESS_TEXT, "children"),
@@ -194,6 +207,8 @@ def register(app, ctx) -> None:
         records = past_batches(ctx, claims["by"]) if claims else []
         return {"result": shown, "history": history_view(records)}
 
+
+def _register_cancel(app, ctx) -> None:
     @app.callback(
         Output(ids.BATCH_RESULT, "children", allow_duplicate=True),
         Input(ids.BATCH_CANCEL, "n_clicks"),
