@@ -60,19 +60,31 @@ def _batch_files(settings) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
-def test_100k_rows_are_scored_logged_and_written_whole(home, flights_spec):
+def _run(home, frame, report, file_name: str, **options):
+    """run_batch on `home` as ana, the way the page and the CLI call it."""
     settings, models, store = home
-    frame = read_table(flights_csv(settings, flights_spec, ROWS), "flights.csv")
-    report = check_frame(models.current(), frame)
-    seen = []
-    record = run_batch(
+    return run_batch(
         models,
         frame,
         report,
         store=store,
         home=settings.home,
         user="ana",
-        file_name="flights.csv",
+        file_name=file_name,
+        **options,
+    )
+
+
+def test_100k_rows_are_scored_logged_and_written_whole(home, flights_spec):
+    settings, models, store = home
+    frame = read_table(flights_csv(settings, flights_spec, ROWS), "flights.csv")
+    report = check_frame(models.current(), frame)
+    seen = []
+    record = _run(
+        home,
+        frame,
+        report,
+        "flights.csv",
         chunk=20_000,
         progress=lambda done, total: seen.append((done, total)),
     )
@@ -107,17 +119,7 @@ def test_cancel_mid_job_leaves_a_consistent_batch_and_no_file(home, flights_spec
         calls.append(1)
         return len(calls) > 2  # two chunks scored, then the person cancels
 
-    record = run_batch(
-        models,
-        frame,
-        report,
-        store=store,
-        home=settings.home,
-        user="ana",
-        file_name="f.csv",
-        chunk=1000,
-        cancelled=cancelled,
-    )
+    record = _run(home, frame, report, "f.csv", chunk=1000, cancelled=cancelled)
     assert record.status == "cancelled" and record.rows_scored == 2000
     assert _logged(settings, record.id) == record.rows_scored
     assert f"cancelled after 2,000 of {report.valid_rows:,} rows" in record.message
@@ -129,16 +131,7 @@ def test_a_failing_write_fails_the_batch_and_leaves_no_file(home, flights_spec):
     frame = read_table(flights_csv(settings, flights_spec, 300), "f.csv")
     report = check_frame(models.current(), frame)
     frame = frame.assign(bad=[object()] * len(frame))  # parquet cannot store these
-    record = run_batch(
-        models,
-        frame,
-        report,
-        store=store,
-        home=settings.home,
-        user="ana",
-        file_name="f.parquet",
-        fmt="parquet",
-    )
+    record = _run(home, frame, report, "f.parquet", fmt="parquet")
     assert record.status == "failed" and record.message
     assert _logged(settings, record.id) == record.rows_scored == report.valid_rows
     assert _batch_files(settings) == []
