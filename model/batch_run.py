@@ -77,24 +77,15 @@ def run_batch(
         return store.finish(batch_id, "cancelled", None, str(exc))
     except BaseException as exc:
         partial.unlink(missing_ok=True)
-        interrupted = not isinstance(
-            exc, Exception
-        )  # Ctrl-C: cancelled, then re-raised
-        store.finish(
-            batch_id, "cancelled" if interrupted else "failed", None, _why(exc)
-        )
-        if interrupted:
+        if not isinstance(exc, Exception):  # Ctrl-C: cancelled, then re-raised
+            store.finish(batch_id, "cancelled", None, "interrupted")
             raise
         log.exception("batch %s failed", batch_id)
-        return store.get(batch_id)
+        return store.finish(batch_id, "failed", None, first_line(exc))
     if refused:
         store.set_refused(batch_id, report.refused_rows + refused)
     message = f"{len(scored):,} rows scored, {report.refused_rows + refused:,} refused"
     return store.finish(batch_id, "done", path.name, message)
-
-
-def _why(exc: BaseException) -> str:
-    return "interrupted" if not isinstance(exc, Exception) else first_line(exc)
 
 
 def _score(models, frame, report, batch_id, store, user, chunk, progress, cancelled):
