@@ -67,7 +67,7 @@ def read_upload(contents: str, file_name: str) -> pd.DataFrame:
     if not head.startswith("data:") or not head.endswith(";base64"):
         raise UploadError("the upload arrived in an unexpected form; try again")
     if len(data) > math.ceil(MAX_UPLOAD_BYTES / 3) * 4:
-        raise _too_big()
+        raise too_big()
     try:
         content = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
@@ -75,7 +75,7 @@ def read_upload(contents: str, file_name: str) -> pd.DataFrame:
     return read_table(content, file_name)
 
 
-def _too_big() -> UploadError:
+def too_big() -> UploadError:
     return UploadError(f"the file is too large: files can have {caps_line()}")
 
 
@@ -85,7 +85,7 @@ def read_table(content: bytes, file_name: str) -> pd.DataFrame:
     if not content:
         raise UploadError("the file is empty")
     if len(content) > MAX_UPLOAD_BYTES:
-        raise _too_big()
+        raise too_big()
     _refuse_archives(content)
     is_parquet = content[:4] == PARQUET_MAGIC
     if kind == "parquet":

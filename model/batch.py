@@ -31,9 +31,9 @@ from data.tables import metadata
 from data.uploads import (
     MAX_UPLOAD_BYTES,
     UploadError,
-    caps_line,
     file_format,
     read_table,
+    too_big,
 )
 from model.batch_check import check_frame
 from model.batch_run import run_batch, write_output
@@ -95,7 +95,7 @@ def read_input(path: Path):
     if not path.is_file():
         raise BatchUsageError(f"no file {path}")
     if path.stat().st_size > MAX_UPLOAD_BYTES:
-        raise UploadError(f"the file is too large: files can have {caps_line()}")
+        raise too_big()
     return fmt, read_table(path.read_bytes(), path.name)
 
 
