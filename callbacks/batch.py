@@ -16,7 +16,6 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from components import ids
 from components.batch import (
@@ -29,18 +28,18 @@ from components.batch import (
     progress_words,
 )
 from components.batch_report import report_view, result_view
-from data.batches import BatchStore
+from data.batches import BatchStore, is_batch_id
 from data.db import first_line
 from data.inputs import shorten
 from data.uploads import UploadError, read_upload
 from model.batch_check import check_frame
 from model.batch_run import run_batch
+from server import tickets
 from server.auth import require
 from server.batch_files import (
     cancel_requested,
     claim_staged,
     discard_staged,
-    is_hex_id,
     request_cancel,
     stage_frame,
 )
@@ -50,22 +49,19 @@ MAX_FILE_NAME = 255
 CHUNK = 5000  # rows scored and logged per step: progress and cancel come between steps
 
 
-def _signer(app) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(app.server.secret_key, salt="flightdeck-batch")
+def _signer(app):
+    return tickets.signer(app.server.secret_key, "batch")
 
 
 def read_ticket(app, ticket) -> dict | None:
     """The ticket's claims (by, staged, file) if it is ours and fresh, else None."""
-    try:
-        claims = _signer(app).loads(ticket, max_age=TICKET_MAX_AGE_S)
-    except (BadSignature, TypeError):
+    found = tickets.claims(_signer(app), ticket, TICKET_MAX_AGE_S)
+    if found is None:
         return None
-    if not isinstance(claims, dict):
+    staged, file_name = found.get("staged"), found.get("file")
+    if not (is_batch_id(staged) and isinstance(file_name, str)):
         return None
-    by, staged, file_name = claims.get("by"), claims.get("staged"), claims.get("file")
-    if not (isinstance(by, str) and is_hex_id(staged) and isinstance(file_name, str)):
-        return None
-    return {"by": by, "staged": staged, "file": file_name}
+    return {"by": found["by"], "staged": staged, "file": file_name}
 
 
 def _alert(words, color: str) -> dbc.Alert:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from components import ids
 from components.model_retrain import stage_of, verdict_view
@@ -21,6 +20,7 @@ from data.db import first_line
 from data.spec_errors import SpecError
 from model.pipeline import ParamError
 from model.retrain import RetrainBusy, retrain, retrain_busy
+from server import tickets
 from server.auth import require
 
 TICKET_MAX_AGE_S = 120
@@ -28,19 +28,16 @@ SHOWN = {"display": "block"}
 HIDDEN = {"display": "none"}
 
 
-def _signer(app) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(app.server.secret_key, salt="flightdeck-retrain")
+def _signer(app):
+    return tickets.signer(app.server.secret_key, "retrain")
 
 
 def read_ticket(app, ticket) -> dict | None:
     """The ticket's claims (who, force) if it is ours and fresh, else None."""
-    try:
-        claims = _signer(app).loads(ticket, max_age=TICKET_MAX_AGE_S)
-    except (BadSignature, TypeError):
+    found = tickets.claims(_signer(app), ticket, TICKET_MAX_AGE_S)
+    if found is None:
         return None
-    if not isinstance(claims, dict) or not isinstance(claims.get("by"), str):
-        return None
-    return {"by": claims["by"], "force": claims.get("force") is True}
+    return {"by": found["by"], "force": found.get("force") is True}
 
 
 def _alert(words: str, color: str) -> dbc.Alert:

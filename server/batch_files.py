@@ -30,16 +30,12 @@ UPLOAD_OUTPUT = f"{ids.BATCH_REPORT}.children"
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-# A staged id is made like a batch id (32 hexadecimal characters) and checked the same way.
-is_hex_id = is_batch_id
-
-
 def staged_dir(home: Path) -> Path:
     return Path(home) / "batches" / "staged"
 
 
 def _staged(home: Path, staged_id: str, suffix: str) -> Path:
-    if not is_hex_id(staged_id):
+    if not is_batch_id(staged_id):
         raise ValueError("not a staged file id")
     return staged_dir(home) / f"{staged_id}{suffix}"
 

@@ -14,7 +14,7 @@ from itsdangerous import URLSafeTimedSerializer
 from callbacks import batch as batch_callbacks
 from components import batch as view
 from components import batch_report as answers
-from data.batches import BatchRecord
+from data.batches import BatchRecord, is_batch_id
 from data.uploads import MAX_COLUMNS, MAX_ROWS
 from model.batch_check import check_frame
 from server import batch_files as files
@@ -110,7 +110,7 @@ def test_the_history_links_only_finished_batches():
 
 def test_a_staged_upload_is_claimed_once_then_discarded(tmp_path):
     staged = files.stage_frame(tmp_path, pd.DataFrame({"a": ["1", "2"]}))
-    assert files.is_hex_id(staged)
+    assert is_batch_id(staged)
     claimed = files.claim_staged(tmp_path, staged)
     assert pd.read_parquet(claimed)["a"].tolist() == ["1", "2"]
     assert files.claim_staged(tmp_path, staged) is None
@@ -122,7 +122,7 @@ def test_a_staged_upload_is_claimed_once_then_discarded(tmp_path):
 
 @pytest.mark.parametrize("bad", ["../../etc/passwd", "AB" * 16, "ab" * 15, None, 7])
 def test_staged_paths_are_built_only_from_hex_ids(tmp_path, bad):
-    assert not files.is_hex_id(bad)
+    assert not is_batch_id(bad)
     with pytest.raises(ValueError):
         files.claim_staged(tmp_path, bad)
 
