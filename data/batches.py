@@ -109,10 +109,6 @@ class BatchStore:
 
         return step
 
-    def progress(self, batch_id: str, scored: int, refused: int) -> None:
-        """Set the counts (when they were not counted with the log write)."""
-        self._update(batch_id, rows_scored=int(scored), rows_refused=int(refused))
-
     def set_refused(self, batch_id: str, refused: int) -> None:
         self._update(batch_id, rows_refused=int(refused))
 
