@@ -13,6 +13,7 @@ from dash import dcc, html
 from components import ids
 from components.batch_report import download_href
 from components.model_retrain import job_progress
+from components.page import page_header
 from context import AppContext
 from data.uploads import MAX_UPLOAD_BYTES, caps_line
 
@@ -154,16 +155,10 @@ def _score_card() -> dbc.Card:
 
 def batch_layout(ctx: AppContext, search: str | None = None, identity=None):
     """The Batch page; the past batches are the signed-in user's own."""
-    header = html.Div(
-        [
-            html.H4("Batch", className="mb-0"),
-            html.Div(
-                "Score a whole file with the serving model: check it first, score the "
-                "rows that pass, download the result.",
-                className="text-muted",
-            ),
-        ],
-        className="mb-3",
+    header = page_header(
+        "Batch",
+        "Score a whole file with the serving model: check it first, score the "
+        "rows that pass, download the result.",
     )
     records = [] if identity is None else past_batches(ctx, identity.name)
     return html.Div(

@@ -10,6 +10,7 @@ from components import model_figures as figures
 from components.model_compare import compare_card
 from components.model_retrain import retrain_card
 from components.model_versions import versions_card
+from components.page import page_header
 from components.theme import GRAPH_CONFIG, percent
 from context import AppContext
 from data.formats import plain
@@ -240,15 +241,7 @@ def _charts(card: ModelCard, labels: dict) -> list:
 def model_layout(ctx: AppContext, search: str | None = None, identity=None) -> html.Div:
     card = ctx.service.card
     labels = {c: e.label for c, e in ctx.service.schema.items()}
-    header = html.Div(
-        [
-            html.H4("Model card", className="mb-0"),
-            html.Div(
-                f"{card.dataset.title}: {card.dataset.question}", className="text-muted"
-            ),
-        ],
-        className="mb-3",
-    )
+    header = page_header("Model card", f"{card.dataset.title}: {card.dataset.question}")
     top = dbc.Row(
         [
             dbc.Col(_card("Holdout metrics vs. baseline", metrics_table(card)), lg=6),

@@ -17,6 +17,7 @@ from components.monitor_view import (
     source_options,
     version_options,
 )
+from components.page import page_header
 from components.theme import GRAPH_CONFIG
 from context import AppContext
 from monitor.log_view import EXPORT_CAP
@@ -145,16 +146,10 @@ def monitor_layout(
 ) -> html.Div:
     """The Monitor page for the version serving now; the refresh fills every card."""
     version = ctx.service.version
-    header = html.Div(
-        [
-            html.H4("Monitor", className="mb-0"),
-            html.Div(
-                "What the model is doing in production: traffic, drift, performance "
-                "estimated and realized, segments, the challenger, and the log itself.",
-                className="text-muted",
-            ),
-        ],
-        className="mb-3",
+    header = page_header(
+        "Monitor",
+        "What the model is doing in production: traffic, drift, performance "
+        "estimated and realized, segments, the challenger, and the log itself.",
     )
     sections = html.Div(
         [

@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
+from components.page import page_header
 from components.share import view_from_link
 from context import AppContext
 from data.formats import plain
@@ -244,13 +245,7 @@ def overview_layout(
             cells.append(dbc.Col(_graph(chart), lg=6))
     if ctx.geo:
         cells.append(dbc.Col(routes_card(ctx), lg=6))
-    header = html.Div(
-        [
-            html.H4(ctx.spec.title, className="mb-0"),
-            html.Div(ctx.spec.question, className="text-muted"),
-        ],
-        className="mb-3",
-    )
+    header = page_header(ctx.spec.title, ctx.spec.question)
     return dbc.Row(
         [
             dcc.Location(id=ids.SHARE_URL, refresh=False),

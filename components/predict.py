@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
+from components.page import page_header
 from components.theme import GRAPH_CONFIG, percent
 from context import AppContext
 from data.formats import plain, span
@@ -68,13 +69,7 @@ def predict_form(ctx: AppContext) -> dbc.Card:
 def predict_layout(
     ctx: AppContext, search: str | None = None, identity=None
 ) -> html.Div:
-    header = html.Div(
-        [
-            html.H4("What-if prediction", className="mb-0"),
-            html.Div(ctx.spec.question, className="text-muted"),
-        ],
-        className="mb-3",
-    )
+    header = page_header("What-if prediction", ctx.spec.question)
     answer = [
         html.Div(id=ids.PREDICT_MESSAGE),
         html.Div(id=ids.PREDICT_RESULT, className="mb-3"),
