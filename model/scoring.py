@@ -50,7 +50,7 @@ def _scored(service: ModelService, clean: dict[int, dict]) -> list[tuple]:
     if not clean:
         return []
     with service.scoring_threads():
-        scores = service.scores(service.frame(list(clean.values())))
+        scores = service.scores(service.columns_of(list(clean.values())))
     return [service.answer(row) for row in scores]
 
 

@@ -16,6 +16,7 @@ from data.formats import plain
 from data.inputs import BadInput, parse_number, shorten
 from data.stores import new_request_id
 from model.card import FeatureEntry, ModelCard
+from model.direct import DirectPipeline, direct
 from model.explain import Band, effects_frame, neutral_bands
 from model.pipeline import class_order, predict_values
 from model.registry import ModelLoadError, Registry
@@ -82,6 +83,9 @@ class ModelService:
         bands: list[Band] | None = None,
     ):
         self.pipeline = pipeline
+        self.predictor = direct(
+            pipeline
+        )  # the same answers, without per-call preparation
         self.card = card
         self.log = log
         self.threads = threads
@@ -190,14 +194,18 @@ class ModelService:
 
     def frame(self, rows: list[dict]) -> pd.DataFrame:
         """A frame of validated rows with the training dtypes."""
-        columns = {
+        return pd.DataFrame(self.columns_of(rows), columns=self.columns)
+
+    def columns_of(self, rows: list[dict]) -> dict[str, np.ndarray]:
+        """Validated rows as one array per column, with the training dtypes: what scores()
+        takes without a DataFrame, which costs more than the trees for a row or two."""
+        return {
             c: np.array([r[c] for r in rows], dtype=self._dtype(c))
             for c in self.columns
         }
-        return pd.DataFrame(columns, columns=self.columns)
 
     def _batch(self, clean: dict, variations: list[tuple[str, list]]):
-        """One frame: the row, then the row with one column swept through each value list.
+        """The row, then the row with one column swept through each value list, as columns.
 
         Built column by column (not from row dicts): this is the what-if hot path.
         """
@@ -208,7 +216,7 @@ class ModelService:
             columns[column][start : start + len(values)] = values
             spans.append((start, start + len(values)))
             start += len(values)
-        return pd.DataFrame(columns, columns=self.columns), spans
+        return columns, spans
 
     def scoring_threads(self):
         """Cap OpenMP threads for one request's scoring. The cap is per thread (a threaded
@@ -217,9 +225,14 @@ class ModelService:
             return contextlib.nullcontext()
         return self._pools.limit(limits=self.threads, user_api="openmp")
 
-    def scores(self, frame: pd.DataFrame) -> np.ndarray:
-        """One column per output (see Prediction), one row per row of `frame`."""
-        values = predict_values(self.pipeline, frame[self.columns], self.order)
+    def scores(self, frame: pd.DataFrame | dict[str, np.ndarray]) -> np.ndarray:
+        """One column per output (see Prediction), one row per row of `frame`: a DataFrame
+        or its columns (columns_of)."""
+        if isinstance(frame, pd.DataFrame):
+            frame = frame[self.columns]
+        elif not isinstance(self.predictor, DirectPipeline):
+            frame = pd.DataFrame(frame, columns=self.columns)
+        values = predict_values(self.predictor, frame, self.order)
         if self.kind == "binary":
             return values[:, 1:2]
         return values if values.ndim == 2 else values[:, None]
@@ -321,7 +334,7 @@ class ModelService:
     def answers(self, rows: list[dict]) -> list[tuple[float, str]]:
         """The headline value and label of each validated row (shadow scoring, batched)."""
         with self.scoring_threads():
-            scores = self.scores(self.frame(rows))
+            scores = self.scores(self.columns_of(rows))
         return [self.answer(row)[:2] for row in scores]
 
     def answer(self, row: np.ndarray) -> tuple[float, str, str, dict[str, float]]:
