@@ -36,8 +36,9 @@ from data.api_keys import ApiKeyStore
 from data.batches import BatchStore
 from data.db import Database
 from data.ingest import processed_path, read_processed
+from data.log_insert import insert
 from data.spec import load_spec
-from data.stores import PredictionLog
+from data.stores import PredictionLog, log_row
 from data.tables import predictions
 from data.uploads import read_table
 from data.users import UserStore
@@ -97,6 +98,7 @@ def batch_section(settings: Settings, spec, rows: int = BATCH_ROWS) -> dict:
         written = _count_lines(output) if output.exists() else 0
     total = time.perf_counter() - started
     logged = _batch_logged(prediction_log, record.id)
+    floor = log_floor_seconds(settings, service, frame[service.columns])
     if models.shadow is not None:  # the challenger's answers, before the home goes
         models.shadow.flush(timeout_s=60)
     database.dispose()
@@ -107,12 +109,38 @@ def batch_section(settings: Settings, spec, rows: int = BATCH_ROWS) -> dict:
         "stages": stages,
         "bare_s": bare_all,
         "bare_capped_s": bare_capped,
+        "log_floor_s": floor,
         "threads": service.threads,
         "scored": record.rows_scored,
         "written": written,
         "logged": logged,
         "status": record.status,
     }
+
+
+def log_floor_seconds(settings: Settings, service, frame) -> float:
+    """The batch's log rows inserted alone into an empty log in one transaction: the
+    least that logging every row costs on this machine, whatever else the batch does."""
+    database = Database(f"sqlite:///{settings.home / 'log-floor.db'}").migrate()
+    rows = [
+        log_row(
+            source="batch",
+            user="bench",
+            model_version=service.version,
+            model_sha256=service.card.sha256,
+            inputs=inputs,
+            output=0.5,
+            latency_ms=0.0,
+            batch_id="0" * 32,
+        )
+        for inputs in frame.to_dict("records")
+    ]
+    started = time.perf_counter()
+    with database.engine.begin() as connection:
+        insert(connection, rows)
+    seconds = time.perf_counter() - started
+    database.dispose()
+    return seconds
 
 
 def _count_lines(path: Path) -> int:

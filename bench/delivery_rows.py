@@ -32,6 +32,13 @@ def batch_rows(b: dict) -> list[tuple]:
             ratio(rate, capped_rate),
         ),
         row(
+            f"info: the log alone: {b['rows']:,} log rows inserted into an empty log, "
+            "one transaction",
+            f"{b['rows'] / b['log_floor_s']:,.0f} rows/s ({b['log_floor_s']:.2f} s)",
+            f"bare predict_proba of the same frame {bare_rate:,.0f} rows/s",
+            ratio(b["rows"] / b["log_floor_s"], bare_rate),
+        ),
+        row(
             "Batch rows: scored / written / logged with its batch id",
             f"{b['scored']:,} / {b['written']:,} / {b['logged']:,}",
             f"of {b['rows']:,}, the rest refused ({b['status']})",
