@@ -39,7 +39,16 @@ from model.service import ModelService
 from model.serving import ServingModels
 from model.shadow import ShadowScorer
 from model.train import load_processed, registry_for
-from server import api, auth, batch_files, door, headers, health, metrics
+from server import (
+    api,
+    auth,
+    batch_files,
+    door,
+    headers,
+    health,
+    metrics,
+    static_compress,
+)
 from server.safety import UnsafeSettings, local_settings, refuse_unsafe
 
 log = logging.getLogger("flightdeck")
@@ -175,6 +184,8 @@ def create_app(
     batch_files.register(app.server, ctx)
     api.register(app, ctx, settings)
     metrics.register(app, ctx, settings)
+    if settings.compress:
+        static_compress.register(app.server)
     app.server.config["FLIGHTDECK_CONTEXT"] = ctx
     return app
 
