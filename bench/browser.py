@@ -135,15 +135,16 @@ def one_load(browser: Browser, url: str, problems: list) -> dict | None:
     }
 
 
-def page_loads(browser: Browser, base: str, n: int) -> dict:
-    """n fresh loads of the Overview, after one untimed load (the server's first answers)."""
+def page_loads(browser: Browser, base: str, n: int, path: str = "/") -> dict:
+    """n fresh loads of a page, after one untimed load (the server's first answers)."""
     problems: list[str] = []
-    one_load(browser, base + "/", problems)
-    loads = [x for _ in range(n) if (x := one_load(browser, base + "/", problems))]
-    return load_summary(loads, n, problems)
+    one_load(browser, base + path, problems)
+    loads = [x for _ in range(n) if (x := one_load(browser, base + path, problems))]
+    return load_summary(loads, n, problems, REQUIRED[path][0])
 
 
-def load_summary(loads: list[dict], n: int, problems: list) -> dict:
+def load_summary(loads: list[dict], n: int, problems: list, early: str) -> dict:
+    """The loads' figures; `early` is the element whose first sight is reported."""
     if not loads:
         return {"n": 0, "attempted": n, "loads": [], "problems": problems}
 
@@ -158,7 +159,8 @@ def load_summary(loads: list[dict], n: int, problems: list) -> dict:
         "ready_p50_s": pct(ready, 50),
         "ready_min_s": min(ready, default=float("nan")),
         "ready_max_s": max(ready, default=float("nan")),
-        "kpis_p50_s": pct([load["seen_ms"][KPI_CARDS] / 1000 for load in loads], 50),
+        "early": early,
+        "early_p50_s": pct([load["seen_ms"][early] / 1000 for load in loads], 50),
         "dcl_p50_s": p50("dcl") / 1000,
         "load_event_p50_s": p50("load") / 1000,
         "transfer_mib_max": max(load["transfer"] for load in loads) / MIB,
@@ -290,6 +292,10 @@ def browser_section(
                 f"browser: {plan['browser_loads']} fresh loads of / in headless Chromium"
             )
             res = {"loads": page_loads(browser, base, plan["browser_loads"])}
+            log(f"browser: {plan['browser_loads']} fresh loads of /predict")
+            res["predict_loads"] = page_loads(
+                browser, base, plan["browser_loads"], "/predict"
+            )
             if feature is None:
                 res["whatif"] = {"skipped": "the model has no what-if feature"}
                 return res
