@@ -20,6 +20,7 @@ from flask_wtf.csrf import generate_csrf
 
 import callbacks
 from components.layout import shell, validation_layout
+from components.libraries import defer_libraries
 from config import Settings
 from context import AppContext
 from data.api_keys import ApiKeyStore
@@ -162,18 +163,24 @@ def create_app(
         ctx = dataclasses.replace(ctx, settings=settings)
     if not settings.secret_key:  # tests and local runs; production refuses this earlier
         settings = settings.with_overrides(secret_key=secrets.token_hex(32))
+    defer_libraries()  # before Dash lists the scripts of the page
     app = dash.Dash(
         __name__,
         title=f"Flightdeck · {ctx.spec.title}",
         external_stylesheets=[],
-        suppress_callback_exceptions=False,
+        # No validation layout in the page: it held every page's layout (80 KB of each
+        # first load) and the browser resolved each component in it, the deferred AG
+        # Grid's too. Every id is checked by tests/unit/test_components.py instead, and
+        # every request by the door.
+        suppress_callback_exceptions=True,
         update_title=None,
         serve_locally=True,
         compress=settings.compress,
         background_callback_manager=background_manager(settings),
         assets_ignore=API_DOCS_ASSETS,
     )
-    # Set first: Dash calls a layout function at once unless there is a validation layout.
+    # Set first: Dash calls a layout function at once unless there is a validation layout
+    # (kept for the server's checks; with suppressed exceptions it is not sent).
     app.validation_layout = validation_layout(ctx)
     app.layout = functools.partial(_layout_for_request, ctx)
     roles = callbacks.register_all(app, ctx)

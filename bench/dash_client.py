@@ -120,10 +120,10 @@ class DashClient:
     def layout(self, pathname: str) -> list[tuple[str, object, dict]]:
         """Every component with an id on a page, as the page callback renders it."""
         dep = self.callback(f"{ids.PAGE}.children")
-        url = [{"id": ids.URL, "property": "pathname", "value": pathname}]
+        url = [{"id": ids.PAGE_PATH, "property": "data", "value": pathname}]
         # Any State of the router (the URL's query since the shareable Overview): empty.
         state = [{**s, "value": ""} for s in dep.get("state", [])]
-        _, response = self.post(dep, url, [f"{ids.URL}.pathname"], state)
+        _, response = self.post(dep, url, [f"{ids.PAGE_PATH}.data"], state)
         response.raise_for_status()
         return list(components_with_ids(response.json()))
 

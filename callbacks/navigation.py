@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State
+from dash import ClientsideFunction, Input, Output, State
 
 from components import ids
 from components.layout import page_for
@@ -10,9 +10,18 @@ from server.auth import current_identity
 
 
 def register(app, ctx) -> None:
+    # The path goes through a clientside step that first loads the component libraries
+    # its page needs and the first load leaves out (components/libraries.py).
+    app.clientside_callback(
+        ClientsideFunction("flightdeck", "pageReady"),
+        Output(ids.PAGE_PATH, "data"),
+        Input(ids.URL, "pathname"),
+        State(ids.PAGE_LIBRARIES, "data"),
+    )
+
     @app.callback(
         Output(ids.PAGE, "children"),
-        Input(ids.URL, "pathname"),
+        Input(ids.PAGE_PATH, "data"),
         State(ids.URL, "search"),
     )
     def render_page(pathname, search):

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, no_update
+from dash import ALL, Input, Output, State, dcc, no_update
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.kpis import kpi_cards
-from components.overview import available_charts
-from components.overview_view import build_overview, clicked_category
+from components.overview import available_charts, routes_table
+from components.overview_view import build_overview, clicked_category, routes_csv
 from components.share import defaults, to_query
 from data.filters import FilterError
 from data.inputs import BadInput, pattern_columns, values_by_column
@@ -40,7 +40,7 @@ def register(app, app_ctx) -> None:
     ]
     outputs += [Output(chart, "figure") for chart in charts]
     if app_ctx.geo:
-        outputs.append(Output(ids.ROUTES_GRID, "rowData"))
+        outputs.append(Output(ids.ROUTES_TABLE, "children"))
     spec, has_dates = app_ctx.spec, app_ctx.dataset.date_span is not None
 
     @app.callback(*outputs, *_inputs(app_ctx))
@@ -49,7 +49,9 @@ def register(app, app_ctx) -> None:
         dates = [rest.pop(0), rest.pop(0)] if has_dates else None
         bins_column = rest.pop(0) if spec.bin_columns else None
         try:
-            categories, ranges = _picked(spec, category_values, range_values)
+            categories, ranges = _picked(
+                spec, dash_ctx.inputs_list, category_values, range_values
+            )
             result = build_overview(app_ctx, dates, categories, ranges, bins_column)
         except (FilterError, BadInput) as exc:
             alert = dbc.Alert(
@@ -61,32 +63,50 @@ def register(app, app_ctx) -> None:
             result.figures[c] for c in charts
         ]
         if app_ctx.geo:
-            values.append(result.routes)
+            values.append(routes_table(app_ctx, result.routes))
         return values
 
     register_cross_filter(app, app_ctx)
 
     if app_ctx.geo:
-
-        @app.callback(
-            Output(ids.ROUTES_GRID, "exportDataAsCsv"),
-            Input(ids.ROUTES_EXPORT, "n_clicks"),
-            prevent_initial_call=True,
-        )
-        def export_routes(n_clicks):
-            return bool(n_clicks)
+        register_routes_export(app, app_ctx)
 
 
-def _picked(spec, category_values, range_values) -> tuple[dict, dict]:
-    """The category and range filter values by column, their ids checked."""
+def register_routes_export(app, app_ctx) -> None:
+    """Export CSV: the busiest routes of the filters as they stand, rebuilt on the server."""
+    filters = [State(i.component_id, i.component_property) for i in _inputs(app_ctx)]
+    has_dates = app_ctx.dataset.date_span is not None
+
+    @app.callback(
+        Output(ids.ROUTES_DOWNLOAD, "data"),
+        Output(ids.FILTER_MESSAGE, "children", allow_duplicate=True),
+        Input(ids.ROUTES_EXPORT, "n_clicks"),
+        *filters,
+        prevent_initial_call=True,
+    )
+    def export_routes(n_clicks, category_values, range_values, *rest):
+        if not n_clicks:
+            raise PreventUpdate
+        dates = [rest[0], rest[1]] if has_dates else None
+        try:
+            categories, ranges = _picked(
+                app_ctx.spec, dash_ctx.states_list, category_values, range_values
+            )
+            text = routes_csv(app_ctx, dates, categories, ranges)
+        except (FilterError, BadInput) as exc:
+            alert = dbc.Alert(f"Not exported: {exc}", color="danger", dismissable=True)
+            return no_update, alert
+        return dcc.send_string(text, "top_routes.csv", type="text/csv"), no_update
+
+
+def _picked(spec, listed, category_values, range_values) -> tuple[dict, dict]:
+    """The category and range filter values by column, their ids checked; `listed` is
+    dash's inputs_list or states_list, whose first two entries are those filters."""
     categories = values_by_column(
-        dash_ctx.inputs_list[0],
-        category_values,
-        ids.CATEGORY_FILTER,
-        spec.category_filters,
+        listed[0], category_values, ids.CATEGORY_FILTER, spec.category_filters
     )
     ranges = values_by_column(
-        dash_ctx.inputs_list[1], range_values, ids.RANGE_FILTER, spec.range_filters
+        listed[1], range_values, ids.RANGE_FILTER, spec.range_filters
     )
     return categories, ranges
 

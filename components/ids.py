@@ -2,6 +2,8 @@
 
 URL = "url"
 PAGE = "page"
+PAGE_PATH = "page-path"  # the path to render, once its deferred libraries are loaded
+PAGE_LIBRARIES = "page-libraries"  # path -> the deferred scripts its page needs
 NAV_VERSION = "nav-version"
 NAV_USER = "nav-user"
 SIGN_OUT = "nav-sign-out"
@@ -25,7 +27,8 @@ MAP_CHART = "overview-map-chart"
 DISTRIBUTION_CHART = "overview-distribution-chart"
 BINS_CHART = "overview-bins-chart"
 BINS_COLUMN = "overview-bins-column"
-ROUTES_GRID = "overview-routes-grid"
+ROUTES_TABLE = "overview-routes-table"
+ROUTES_DOWNLOAD = "overview-routes-download"
 ROUTES_EXPORT = "overview-routes-export"
 
 # Predict

@@ -14,6 +14,7 @@ from dash import dcc, html
 from components import ids
 from components.account import account_layout
 from components.batch import batch_layout
+from components.libraries import page_scripts
 from components.model_card import model_layout
 from components.monitor import monitor_layout
 from components.overview import overview_layout
@@ -26,13 +27,16 @@ class Page(NamedTuple):
     builder: object
     role: str  # the least role that may open it
     nav: bool = True  # linked from the main nav (else from elsewhere: the user menu)
+    libraries: tuple[
+        str, ...
+    ] = ()  # deferred component libraries it needs (libraries.py)
 
 
 PAGES = {
     "/": Page("Overview", overview_layout, "viewer"),
     "/predict": Page("Predict", predict_layout, "analyst"),
     "/model": Page("Model", model_layout, "viewer"),
-    "/monitor": Page("Monitor", monitor_layout, "analyst"),
+    "/monitor": Page("Monitor", monitor_layout, "analyst", libraries=("dash_ag_grid",)),
     "/batch": Page("Batch", batch_layout, "analyst"),
     "/account": Page("Account", account_layout, "viewer", nav=False),
 }
@@ -152,6 +156,8 @@ def shell(ctx: AppContext, identity=None, csrf_token: str | None = None) -> html
     return html.Div(
         [
             dcc.Location(id=ids.URL),
+            dcc.Store(id=ids.PAGE_LIBRARIES, data=page_scripts(PAGES)),
+            dcc.Store(id=ids.PAGE_PATH),
             navbar(ctx, identity, csrf_token),
             open_banner(ctx.settings.auth),
             fallback_banner(ctx),

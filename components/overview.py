@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -163,37 +162,65 @@ def _bins_card(ctx: AppContext, column: str) -> dbc.Card:
     )
 
 
-def routes_card(ctx: AppContext) -> dbc.Card:
-    geo = ctx.geo
+def route_columns(ctx: AppContext) -> list[tuple[str, str, str]]:
+    """The routes table's columns: (field, header, how a value is shown)."""
+    geo, spec = ctx.geo, ctx.spec
     columns = [
-        {"field": geo.origin, "headerName": ctx.spec.label(geo.origin), "width": 110},
-        {"field": geo.dest, "headerName": ctx.spec.label(geo.dest), "width": 110},
-        {
-            "field": "rows",
-            "headerName": ctx.spec.row_label.capitalize(),
-            "type": "numericColumn",
-            "valueFormatter": {"function": "d3.format(',')(params.value)"},
-        },
-        {
-            "field": "target_mean",
-            "headerName": ctx.outcome,
-            "type": "numericColumn",
-            "valueFormatter": {
-                "function": "params.value == null ? '' : d3.format('.1%')(params.value)"
-            },
-        },
+        (geo.origin, spec.label(geo.origin), "text"),
+        (geo.dest, spec.label(geo.dest), "text"),
+        ("rows", spec.row_label.capitalize(), "count"),
+        ("target_mean", ctx.outcome, "share" if spec.is_classification else "mean"),
     ]
-    if ctx.spec.measure:
-        columns.append(
-            {
-                "field": "measure_mean",
-                "headerName": f"Mean {ctx.spec.measure_label.lower()}",
-                "type": "numericColumn",
-                "valueFormatter": {
-                    "function": "params.value == null ? '' : d3.format('.1f')(params.value)"
-                },
-            }
+    if spec.measure:
+        columns.append(("measure_mean", f"Mean {spec.measure_label.lower()}", "mean"))
+    return columns
+
+
+def _cell(value, shown: str) -> str:
+    if value is None:
+        return ""
+    if shown == "count":
+        return f"{value:,}"
+    if shown == "share":
+        return f"{value:.1%}"
+    return f"{value:,.1f}" if shown == "mean" else str(value)
+
+
+def routes_table(ctx: AppContext, rows: list[dict]) -> dbc.Table | html.P:
+    """The busiest routes as a plain table (no grid library on the Overview's first load)."""
+    if not rows:
+        return html.P("No routes in this view.", className="text-muted small mb-0")
+    columns = route_columns(ctx)
+    sticky = {"position": "sticky", "top": 0, "zIndex": 1}
+
+    def align(shown: str) -> str:
+        return "text-start" if shown == "text" else "text-end"
+
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(header, scope="col", className=align(shown), style=sticky)
+                for _, header, shown in columns
+            ]
         )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(_cell(row.get(field), shown), className=align(shown))
+                    for field, _, shown in columns
+                ]
+            )
+            for row in rows
+        ]
+    )
+    return dbc.Table(
+        [head, body], striped=True, hover=True, size="sm", className="mb-0 small"
+    )
+
+
+def routes_card(ctx: AppContext) -> dbc.Card:
     return dbc.Card(
         [
             html.Div(
@@ -206,17 +233,16 @@ def routes_card(ctx: AppContext) -> dbc.Card:
                         color="primary",
                         outline=True,
                     ),
+                    dcc.Download(id=ids.ROUTES_DOWNLOAD),
                 ],
                 className="d-flex justify-content-between align-items-center mb-2",
             ),
-            dag.AgGrid(
-                id=ids.ROUTES_GRID,
-                columnDefs=columns,
-                rowData=[],
-                defaultColDef={"sortable": True, "resizable": True, "flex": 1},
-                csvExportParams={"fileName": "top_routes.csv"},
-                style={"height": "360px"},
-                dashGridOptions={"animateRows": False},
+            html.Div(
+                id=ids.ROUTES_TABLE,
+                className="table-responsive",
+                style={"maxHeight": "360px", "overflowY": "auto"},
+                tabIndex=0,  # scrollable: reachable by keyboard
+                **{"aria-label": "Top routes"},
             ),
         ],
         body=True,

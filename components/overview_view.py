@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from components import class_figures, ids
 from components import overview_figures as figures
-from components.overview import available_charts
+from components.overview import available_charts, route_columns
 from components.theme import Figure
 from context import AppContext
 from data import aggregates as agg
@@ -100,7 +102,7 @@ def _figure(chart: str, view, ctx: AppContext, bins_column: str | None) -> Figur
 
 
 def _route_rows(routes) -> list[dict]:
-    """Table rows for the grid: names, counts and rounded means (NaN becomes empty)."""
+    """Table rows: names, counts and rounded means (NaN becomes empty)."""
     columns = [c for c in routes.columns if c not in ("labelled", "score_mean")]
     digits = {"target_mean": 4, "measure_mean": 2}
     values = {}
@@ -117,6 +119,16 @@ def _route_rows(routes) -> list[dict]:
         dict(zip(columns, row, strict=True))
         for row in zip(*values.values(), strict=True)
     ]
+
+
+def routes_csv(ctx: AppContext, dates, categories: dict, ranges: dict) -> str:
+    """The busiest routes of a view as CSV, headed as the table is (text cells escaped)."""
+    view = ctx.dataset.filter(ctx.dataset.parse_filters(dates, categories, ranges))
+    columns = route_columns(ctx)
+    rows = _route_rows(agg.routes(view, top=TOP_ROUTES))
+    frame = pd.DataFrame(rows, columns=[field for field, _, _ in columns])
+    frame.columns = [csv_safe(header) for _, header, _ in columns]
+    return frame.to_csv(index=False)
 
 
 def build_overview(

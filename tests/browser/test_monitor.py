@@ -104,3 +104,24 @@ def test_mon003_a_viewer_is_told_the_page_needs_an_analyst(dash_duo, monitor_app
     dash_duo.wait_for_contains_text(f"#{ids.FORBIDDEN}", "analyst role", TIMEOUT)
     assert not dash_duo.find_elements(f"#{ids.MONITOR_KPIS}")
     assert dash_duo.get_logs() == []
+
+
+def test_mon004_the_grid_library_loads_when_the_monitor_is_opened_from_the_nav(
+    dash_duo, monitor_app
+):
+    """The Overview leaves AG Grid out; following the nav to the Monitor loads it first,
+    then the log's rows show, with nothing in the console."""
+    start_signed_in(dash_duo, monitor_app, "ana")
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/")
+    dash_duo.wait_for_element(f"#{ids.KPI_ROW} .card", timeout=TIMEOUT)
+    assert dash_duo.driver.execute_script("return typeof window.dash_ag_grid") == (
+        "undefined"
+    )
+    dash_duo.find_element("a.nav-link[href='/monitor']").click()
+    grid = dash_duo.wait_for_element(f"#{ids.LOG_GRID}", timeout=TIMEOUT)
+    scroll_into_view(dash_duo, grid)
+    dash_duo.wait_for_contains_text(ROWS, "2013-12", TIMEOUT)
+    assert dash_duo.driver.execute_script("return typeof window.dash_ag_grid") == (
+        "object"
+    )
+    assert dash_duo.get_logs() == []

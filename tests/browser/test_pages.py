@@ -156,8 +156,19 @@ def test_ovw001_overview_loads(dash_duo, dash_app, app_context):
     assert sorted(bars["x"]) == sorted(app_context.dataset.categories("carrier"))
     # The US outline comes from the topojson in assets/, fetched under the CSP.
     dash_duo.wait_for_element(f"#{ids.MAP_CHART} .layer.land path", timeout=TIMEOUT)
-    dash_duo.wait_for_element(f"#{ids.ROUTES_GRID} .ag-row", timeout=TIMEOUT)
+    dash_duo.wait_for_element(f"#{ids.ROUTES_TABLE} tbody tr", timeout=TIMEOUT)
     assert dash_duo.find_element(f"#{ids.FILTER_MESSAGE}").text == ""
+    # The first load carries neither the grid library nor the full Plotly bundle.
+    loaded = dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(r => r.name)"
+    )
+    assert not [name for name in loaded if "ag_grid" in name or "community" in name]
+    assert not [
+        name for name in loaded if name.split("?")[0].endswith("/plotly.min.js")
+    ]
+    assert dash_duo.driver.execute_script("return typeof window.dash_ag_grid") == (
+        "undefined"
+    )
     assert dash_duo.get_logs() == []
 
 

@@ -65,8 +65,8 @@ def render_page(client, pathname: str, search: str = ""):
     return post_callback(
         client,
         "page.children",
-        [{"id": ids.URL, "property": "pathname", "value": pathname}],
-        ["url.pathname"],
+        [{"id": ids.PAGE_PATH, "property": "data", "value": pathname}],
+        ["page-path.data"],
         [{"id": ids.URL, "property": "search", "value": search}],
     )
 

@@ -231,8 +231,8 @@ def test_ana007_other_callbacks_keep_the_small_body_limit(analyst, batch_context
     response = post_callback(
         analyst,
         "page.children",
-        [{"id": ids.URL, "property": "pathname", "value": "/"}],
-        ["url.pathname"],
+        [{"id": ids.PAGE_PATH, "property": "data", "value": "/"}],
+        ["page-path.data"],
         [{"id": ids.URL, "property": "search", "value": huge_search}],
     )
     assert response.status_code == 413

@@ -82,7 +82,8 @@ def test_no_raw_rows_sent(client, app_context):
     for chart, value in response.items():
         if "figure" in value:
             assert len(json.dumps(value["figure"])) < 200_000, chart
-    assert len(response[ids.ROUTES_GRID]["rowData"]) <= 50
+    table = json.dumps(response[ids.ROUTES_TABLE]["children"])
+    assert 0 < table.count('"type": "Tr"') <= 51  # the header row and 50 routes at most
 
 
 @pytest.mark.parametrize(
@@ -267,15 +268,40 @@ def test_tampered_clicks_change_nothing(client, app_context, click):
     assert response.status_code == 204
 
 
-def test_export_button_asks_the_grid_for_csv(client):
-    output = find_output(client, f"{ids.ROUTES_GRID}.exportDataAsCsv")
-    response = post_callback(
+def _export(client, ctx, **filters):
+    output = find_output(client, f"{ids.ROUTES_DOWNLOAD}.data")
+    return post_callback(
         client,
         output,
         [{"id": ids.ROUTES_EXPORT, "property": "n_clicks", "value": 1}],
         [f"{ids.ROUTES_EXPORT}.n_clicks"],
+        state=overview_inputs(ctx, **filters),
     )
-    assert response.get_json()["response"][ids.ROUTES_GRID]["exportDataAsCsv"] is True
+
+
+def test_export_sends_the_routes_of_the_filters_as_they_stand(
+    client, app_context, frame
+):
+    response = _export(client, app_context, categories={"carrier": ["UA"]})
+    assert response.status_code == 200, response.data[:300]
+    sent = response.get_json()["response"][ids.ROUTES_DOWNLOAD]["data"]
+    assert sent["filename"] == "top_routes.csv"
+    lines = sent["content"].splitlines()
+    assert (
+        lines[0]
+        == "Origin airport,Destination airport,Flights,Delayed 15+ min,Mean departure delay"
+    )
+    busiest = frame[frame["carrier"] == "UA"].groupby(["origin", "dest"]).size().max()
+    assert lines[1].split(",")[2] == str(busiest)
+    assert 1 < len(lines) <= 51
+
+
+def test_export_with_tampered_filters_sends_nothing(client, app_context):
+    response = _export(client, app_context, categories={"carrier": ["ZZ"]})
+    assert response.status_code == 200
+    answer = response.get_json()["response"]
+    assert ids.ROUTES_DOWNLOAD not in answer
+    assert "Not exported" in json.dumps(answer)
 
 
 def test_what_if_scoring_uses_one_openmp_thread_on_any_thread(app_context):

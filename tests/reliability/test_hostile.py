@@ -109,7 +109,7 @@ def _router(http, pathname, search=""):
     return _callback(
         http,
         "page.children",
-        [{"id": ids.URL, "property": "pathname", "value": pathname}],
+        [{"id": ids.PAGE_PATH, "property": "data", "value": pathname}],
         state=[{"id": ids.URL, "property": "search", "value": search}],
     )
 
@@ -145,16 +145,16 @@ CASES = {
     "junk changedPropIds": lambda h, c, d: _callback(
         h,
         "page.children",
-        [{"id": ids.URL, "property": "pathname", "value": "/"}],
+        [{"id": ids.PAGE_PATH, "property": "data", "value": "/"}],
         changed=[{"a": 1}, None],
         state=[{"id": ids.URL, "property": "search", "value": ""}],
     ),
     "changedPropIds a string": lambda h, c, d: _callback(
         h,
         "page.children",
-        [{"id": ids.URL, "property": "pathname", "value": "/"}],
+        [{"id": ids.PAGE_PATH, "property": "data", "value": "/"}],
         state=[{"id": ids.URL, "property": "search", "value": ""}],
-        changedPropIds="url.pathname",
+        changedPropIds="page-path.data",
     ),
     "no inputs": lambda h, c, d: _callback(h, "page.children", []),
     "inputs of another callback": lambda h, c, d: _callback(
@@ -168,7 +168,7 @@ CASES = {
     "outputs of another callback": lambda h, c, d: _callback(
         h,
         "page.children",
-        [{"id": ids.URL, "property": "pathname", "value": "/"}],
+        [{"id": ids.PAGE_PATH, "property": "data", "value": "/"}],
         state=[{"id": ids.URL, "property": "search", "value": ""}],
         outputs={"id": ids.KPI_ROW, "property": "children"},
     ),
@@ -296,7 +296,7 @@ EXPECTED = {
     "junk changedPropIds": (400, "changedPropIds"),
     "changedPropIds a string": (400, "changedPropIds"),
     "no inputs": (400, "must list"),
-    "inputs of another callback": (400, "is not url.pathname"),
+    "inputs of another callback": (400, "is not page-path.data"),
     "pattern input as an object": (400, "list of matches"),
     "outputs of another callback": (400, "is not page.children"),
     "400-digit integer what-if": (200, "too large to be a number"),
