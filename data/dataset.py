@@ -241,6 +241,7 @@ class Dataset:
         end = parse_date(dates[1] if dates and len(dates) > 1 else None, "end date")
         if start and end and start > end:
             raise FilterError("the start date is after the end date")
+        start, end = self._within_span(start, end)
         picks = {}
         for column, value in categories.items():
             if column not in self.spec.category_filters:
@@ -256,6 +257,17 @@ class Dataset:
             if span:
                 spans[column] = span
         return Filters(start, end, {k: v for k, v in picks.items() if v}, spans)
+
+    def _within_span(self, start, end):
+        """Date bounds that keep every row are no filter: the Overview's first load sends
+        the whole span, and the unfiltered view's aggregates are computed once and shared."""
+        span = self.date_span
+        if span is None:
+            return start, end
+        return (
+            None if start and start <= span[0] else start,
+            None if end and end >= span[1] else end,
+        )
 
     def filter(self, filters: Filters) -> Dataset:
         """A new view with only the rows that match every filter."""

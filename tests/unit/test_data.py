@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -121,6 +123,26 @@ def test_filter_returns_new_view_and_empty_filter_is_everything(dataset):
     )
     some = dataset.filter(dataset.parse_filters(categories={"origin": ["JFK"]}))
     assert some is not dataset and 0 < agg.kpis(some)["rows"] < dataset.total_rows
+
+
+def test_dates_that_keep_every_row_are_no_filter(dataset):
+    """The Overview's first load sends the whole span: it gets the shared unfiltered view
+    (its aggregates computed once), and the same numbers as no dates at all."""
+    first, last = dataset.date_span
+    wider = [str(first - dt.timedelta(days=3)), str(last + dt.timedelta(days=3))]
+    for dates in ([str(first), str(last)], wider):
+        view = dataset.filter(dataset.parse_filters(dates=dates))
+        assert view.mask is None
+        assert agg.kpis(view) == agg.kpis(dataset.filter(dataset.parse_filters()))
+    later = dataset.filter(
+        dataset.parse_filters(dates=[str(first + dt.timedelta(1)), str(last)])
+    )
+    earlier = dataset.filter(
+        dataset.parse_filters(dates=[str(first), str(last - dt.timedelta(1))])
+    )
+    for narrower in (later, earlier):
+        assert narrower.mask is not None
+        assert agg.kpis(narrower)["rows"] < dataset.total_rows
 
 
 @pytest.mark.parametrize(
