@@ -43,6 +43,9 @@ PREDICT_PROBABILITIES = "predict-probabilities-chart"
 
 # Model card
 THRESHOLD = "model-threshold"
+THRESHOLD_INPUT = (
+    "model-threshold-input"  # the typed threshold, kept in step with the slider
+)
 CONFUSION_CHART = "model-confusion-chart"
 CONFUSION_SUMMARY = "model-confusion-summary"
 VERSIONS_TABLE = "model-versions-table"

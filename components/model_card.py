@@ -196,7 +196,28 @@ def _graph(figure) -> dbc.Card:
 def _threshold_card() -> dbc.Card:
     return dbc.Card(
         [
-            dbc.Label("Threshold", className="small fw-semibold mb-0"),
+            html.Div(
+                [
+                    dbc.Label(
+                        "Threshold",
+                        html_for=ids.THRESHOLD_INPUT,
+                        className="small fw-semibold mb-0 me-2",
+                    ),
+                    # Typed values commit on Enter (or leaving the box), as a form does.
+                    dcc.Input(
+                        id=ids.THRESHOLD_INPUT,
+                        type="number",
+                        min=0.05,
+                        max=0.95,
+                        step=0.01,
+                        value=0.3,
+                        debounce=True,
+                        className="form-control form-control-sm",
+                        style={"maxWidth": "6.5rem"},
+                    ),
+                ],
+                className="d-flex align-items-center mb-1",
+            ),
             dcc.Slider(
                 id=ids.THRESHOLD,
                 min=0.05,
@@ -205,6 +226,7 @@ def _threshold_card() -> dbc.Card:
                 value=0.3,
                 marks={v / 10: f"{v / 10:.1f}" for v in range(1, 10, 2)},
                 tooltip={"placement": "bottom"},
+                allow_direct_input=False,  # the box above takes typed values
             ),
             dcc.Graph(id=ids.CONFUSION_CHART, config=GRAPH_CONFIG),
             html.Div(id=ids.CONFUSION_SUMMARY, className="small text-muted"),

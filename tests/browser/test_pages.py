@@ -328,6 +328,21 @@ def test_mdl001_model_card_threshold(dash_duo, dash_app, app_context):
     dash_duo.wait_for_contains_text(
         f"#{ids.CONFUSION_CHART} .gtitle", "threshold 0.35", timeout=TIMEOUT
     )
+    box = dash_duo.find_element(f"#{ids.THRESHOLD_INPUT}")
+    assert box.get_attribute("value") == "0.35"  # the box follows the slider
+
+    # Typing a threshold and pressing Enter redraws at once (no Tab needed).
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("0.42", Keys.ENTER)
+    dash_duo.wait_for_contains_text(summary, flagged(0.42), timeout=TIMEOUT)
+    dash_duo.wait_for_contains_text(
+        f"#{ids.CONFUSION_CHART} .gtitle", "threshold 0.42", timeout=TIMEOUT
+    )
+    # A cleared box says so, with no stale matrix under the message.
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE, Keys.ENTER)
+    dash_duo.wait_for_contains_text(summary, "must be a number", timeout=TIMEOUT)
+    dash_duo.wait_for_no_elements(f"#{ids.CONFUSION_CHART} .heatmaplayer", TIMEOUT)
     assert dash_duo.get_logs() == []
 
 

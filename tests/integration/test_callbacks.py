@@ -161,7 +161,9 @@ def test_out_of_range_input_is_flagged_not_refused(client, app_context):
 
 
 def test_threshold_tampering_is_refused(client):
-    output = find_output(client, f"{ids.CONFUSION_SUMMARY}.children")
+    output = find_output(
+        client, f"..{ids.CONFUSION_CHART}.figure...{ids.CONFUSION_SUMMARY}.children.."
+    )
     ok = post_callback(
         client,
         output,
@@ -177,6 +179,26 @@ def test_threshold_tampering_is_refused(client):
     )
     assert bad.status_code == 200
     assert "between 0 and 1" in json.dumps(bad.get_json()["response"])
+
+
+def _typed_threshold(client, value):
+    output = find_output(client, f"..{ids.THRESHOLD}.value...")
+    inputs = [
+        {"id": ids.THRESHOLD, "property": "value", "value": 0.3},
+        {"id": ids.THRESHOLD_INPUT, "property": "value", "value": value},
+    ]
+    response = post_callback(client, output, inputs, [f"{ids.THRESHOLD_INPUT}.value"])
+    assert response.status_code == 200
+    return response.get_json()["response"]
+
+
+def test_a_typed_threshold_moves_the_slider_and_a_bad_one_clears_the_matrix(client):
+    moved = _typed_threshold(client, 0.42)
+    assert moved[ids.THRESHOLD]["value"] == 0.42 and ids.CONFUSION_CHART not in moved
+    for bad in (None, "x", 7, "1e999"):
+        cleared = json.dumps(_typed_threshold(client, bad))
+        assert "between 0 and 1" in cleared and "Type a threshold" in cleared
+        assert '"type": "heatmap"' not in cleared
 
 
 def test_unknown_page_is_friendly(client):

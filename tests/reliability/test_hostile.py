@@ -35,6 +35,10 @@ def defaults(app_context):
     return app_context.service.defaults()
 
 
+# The matrix's own callback (the threshold box's also writes the chart, after it).
+CONFUSION = f"..{ids.CONFUSION_CHART}.figure...{ids.CONFUSION_SUMMARY}.children.."
+
+
 def _callback(http, contains: str, inputs, changed=(), state=(), **overrides):
     output = http.callback(contains)["output"]
     body = {
@@ -214,12 +218,12 @@ CASES = {
     "XSS in a category input": lambda h, c, d: _predict(h, {**d, "carrier": XSS}),
     "400-digit threshold": lambda h, c, d: _callback(
         h,
-        f"{ids.CONFUSION_CHART}.figure",
+        CONFUSION,
         [{"id": ids.THRESHOLD, "property": "value", "value": HUGE}],
     ),
     "threshold as text": lambda h, c, d: _callback(
         h,
-        f"{ids.CONFUSION_CHART}.figure",
+        CONFUSION,
         [{"id": ids.THRESHOLD, "property": "value", "value": "abc"}],
     ),
     "400-digit range filter": lambda h, c, d: _overview(
