@@ -144,6 +144,7 @@ def _whatif(answer, service):
         answer.value,
         label,
         service.classification,
+        service.card.outcome,
     )
 
 

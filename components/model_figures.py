@@ -213,13 +213,22 @@ def effects(
 
 
 def whatif(
-    frame: pd.DataFrame, current: float, value: float, label: str, percent: bool
+    frame: pd.DataFrame,
+    current: float,
+    value: float,
+    label: str,
+    percent: bool,
+    outcome: str = "Prediction",
 ) -> Figure:
     """The prediction across the what-if feature, with this input marked."""
     fig = figure(
         f"What if: prediction by {label.lower()}",
         xaxis={"title": {"text": label}},
-        yaxis={"tickformat": ".0%" if percent else None, "rangemode": "tozero"},
+        yaxis={
+            "title": {"text": f"{outcome} (predicted)"},
+            "tickformat": ".0%" if percent else None,
+            "rangemode": "tozero",
+        },
     )
     fig["data"] = [
         {

@@ -128,9 +128,13 @@ def daily_trend(
 
 
 def measure_distribution(
-    frame: pd.DataFrame, title: str, label: str, threshold: float | None
+    frame: pd.DataFrame,
+    title: str,
+    label: str,
+    threshold: float | None,
+    counted: str = "Rows",
 ) -> Figure:
-    """Histogram of the measure from server-side bin counts."""
+    """Histogram of the measure from server-side bin counts (`counted`: what a row is)."""
     if frame["count"].sum() == 0:
         return empty(title)
     centers = ((frame["low"] + frame["high"]) / 2).to_numpy()
@@ -150,7 +154,7 @@ def measure_distribution(
     fig = figure(
         title,
         xaxis={"title": {"text": label}},
-        yaxis={"title": {"text": "Rows"}},
+        yaxis={"title": {"text": counted}},
         shapes=shapes,
     )
     late = centers >= (np.inf if threshold is None else threshold)

@@ -88,6 +88,7 @@ def _figure(chart: str, view, ctx: AppContext, bins_column: str | None) -> Figur
             f"Distribution of {spec.measure_label.lower()}",
             spec.measure_label + unit,
             spec.measure_threshold,
+            spec.row_label.capitalize(),
         )
     if chart == ids.BINS_CHART:
         label = spec.label(bins_column)

@@ -73,8 +73,11 @@ def test_daily_trend_has_rolling_line():
 
 
 def test_histogram_uses_server_counts_and_marks_threshold():
-    fig = validated(ofig.measure_distribution(HISTOGRAM, "Delay", "Minutes", 15))
+    fig = validated(
+        ofig.measure_distribution(HISTOGRAM, "Delay", "Minutes", 15, "Flights")
+    )
     assert list(fig.data[0].y) == [5, 7]
+    assert fig.layout.yaxis.title.text == "Flights"
     assert fig.layout.shapes[0].x0 == 15
 
 
@@ -82,8 +85,9 @@ def test_confusion_and_whatif_figures():
     fig = validated(mfig.confusion(1, 2, 3, 4, 0.3, "late"))
     assert [list(row) for row in fig.data[0].z] == [[3, 2], [4, 1]]
     curve = pd.DataFrame({"value": [5, 6], "prediction": [0.1, 0.2]})
-    fig = validated(mfig.whatif(curve, 6, 0.2, "Hour", True))
+    fig = validated(mfig.whatif(curve, 6, 0.2, "Hour", True, "Delayed 15+ min"))
     assert fig.data[1].x == (6,) and "hour" in fig.layout.title.text
+    assert fig.layout.yaxis.title.text == "Delayed 15+ min (predicted)"
 
 
 def test_every_overview_figure_is_valid_plotly(app_context):
