@@ -27,7 +27,7 @@ def kpi_card(
         html.Div(value, className=f"{value_size} fw-semibold"),
     ]
     if note:
-        body.append(html.Div(note, className="small text-muted"))
+        body.append(html.Div(note, className="small text-muted text-break"))
     return dbc.Col(
         dbc.Card(dbc.CardBody(body), className="shadow-sm h-100"), xs=6, md=4, xl=xl
     )
@@ -81,7 +81,7 @@ def kpi_cards(kpis: dict, ctx: AppContext) -> list[dbc.Col]:
             kpi_card(
                 "Predicted vs actual",
                 f"{fmt(kpis['score_mean'])} / {fmt(kpis['target_mean'])}",
-                f"model {ctx.service.version[:17]}",
+                f"model {ctx.service.version}",  # whole: it names the version
             )
         )
     return cards
