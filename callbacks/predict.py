@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
+import numpy as np
 import pandas as pd
 from dash import ALL, Input, Output, html, no_update
 from dash import ctx as dash_ctx
@@ -101,10 +102,16 @@ def effects_rows(effects: pd.DataFrame, service, top: str) -> dict:
 
 def _effects_figure(effects: pd.DataFrame, output: str, service):
     """The 'why' chart for one output (a class's probability, p(positive) or the value)."""
-    frame = effects[["feature", "value"]].assign(effect=effects[output])
-    frame = frame.iloc[frame["effect"].abs().to_numpy().argsort(kind="stable")[::-1]]
+    effect = effects[output].to_numpy(dtype=float)
+    order = np.abs(effect).argsort(kind="stable")[::-1]
     title = None if output == OUTPUT else f"Why: effects on the probability of {output}"
-    return figures.effects(frame, service.classification, title=title)
+    return figures.effects(
+        effects["feature"].to_numpy()[order].tolist(),
+        effects["value"].to_numpy()[order].tolist(),
+        effect[order],
+        service.classification,
+        title=title,
+    )
 
 
 def _shown(answer, service, outcome: str) -> dict:

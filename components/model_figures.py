@@ -179,14 +179,18 @@ def _shown(value) -> str:
 
 
 def effects(
-    frame: pd.DataFrame, percent: bool, top: int = 10, title: str | None = None
+    features: list[str],
+    values: list,
+    effect: np.ndarray,
+    percent: bool,
+    top: int = 10,
+    title: str | None = None,
 ) -> Figure:
-    """Per-feature effect on this prediction, largest first."""
-    shown = frame.head(top).iloc[::-1]
+    """Per-feature effect on this prediction, largest first (the inputs come largest first)."""
     names = [
-        f"{f} = {_shown(v)}"
-        for f, v in zip(shown["feature"], shown["value"], strict=True)
-    ]
+        f"{f} = {_shown(v)}" for f, v in zip(features[:top], values[:top], strict=True)
+    ][::-1]
+    bars = np.asarray(effect[:top], dtype=float)[::-1]
     fig = figure(
         title or "Why: what each input does to this prediction",
         height=360,
@@ -196,14 +200,13 @@ def effects(
         },
         margin={"l": 220},
     )
-    values = shown["effect"].to_numpy()
     fig["data"].append(
         {
             "type": "bar",
             "orientation": "h",
-            "x": values,
+            "x": bars,
             "y": names,
-            "marker": {"color": np.where(values > 0, UP, DOWN).tolist()},
+            "marker": {"color": np.where(bars > 0, UP, DOWN).tolist()},
             "hovertemplate": "%{y}: %{x:"
             + ("+.1%" if percent else "+.3g")
             + "}<extra></extra>",

@@ -47,8 +47,13 @@ def effects_frame(
             for entry, (a, b) in zip(entries, spans, strict=False)
         ]
     )
-    effects = pd.DataFrame(scores[0] - averages, columns=outputs)
-    effects.insert(0, "value", [clean[entry.column] for entry in entries])
-    effects.insert(0, "feature", [entry.label for entry in entries])
-    order = np.argsort(-np.abs(effects[outputs[primary]].to_numpy()), kind="stable")
-    return effects.iloc[order].reset_index(drop=True)
+    effects = scores[0] - averages  # one row per feature, one column per output
+    order = np.argsort(-np.abs(effects[:, primary]), kind="stable")
+    # Built once, in order, from arrays: this is on every what-if's path.
+    columns = {
+        "feature": [entries[i].label for i in order],
+        "value": [clean[entries[i].column] for i in order],
+    }
+    for j, name in enumerate(outputs):
+        columns[name] = effects[order, j]
+    return pd.DataFrame(columns)

@@ -297,8 +297,10 @@ class ModelService:
             start, end = spans[self.columns.index(self.whatif_feature)]
         else:
             start, end = spans[-1] if sweep else (len(scores), len(scores))
-        whatif = pd.DataFrame(scores[start:end], columns=self.outputs)
-        whatif.insert(0, "value", sweep)
+        whatif = pd.DataFrame(
+            {"value": sweep}
+            | {name: scores[start:end, j] for j, name in enumerate(self.outputs)}
+        )
         value, label, color, probabilities = self.answer(scores[0])
         latency_ms = (time.perf_counter() - started) * 1000
         extra = {

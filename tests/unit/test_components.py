@@ -112,9 +112,18 @@ def test_model_card_figures_are_valid_plotly(app_context, builder):
 
 def test_prediction_figures_are_valid_plotly(app_context):
     answer = app_context.service.predict(app_context.service.defaults())
-    validated(
-        mfig.effects(answer.effects.rename(columns={"prediction": "effect"}), True)
+    effects = answer.effects
+    fig = validated(
+        mfig.effects(
+            effects["feature"].tolist(),
+            effects["value"].tolist(),
+            effects["prediction"].to_numpy(),
+            True,
+        )
     )
+    # Largest first in, drawn largest at the top (Plotly draws the first bar lowest).
+    assert fig.data[0].y[-1].startswith(effects["feature"].iloc[0])
+    assert len(fig.data[0].y) == min(10, len(effects))
     residuals = Residuals(predicted=[1.0, 2.0], residual=[0.5, -0.5])
     validated(mfig.residuals(residuals))
 
