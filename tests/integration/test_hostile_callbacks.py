@@ -37,7 +37,9 @@ def test_huge_integer_in_a_prediction_input_is_a_message(client, app_context):
 
 
 def test_huge_integer_threshold_is_a_message(client):
-    output = find_output(client, f"{ids.CONFUSION_CHART}.figure")
+    output = find_output(
+        client, f"..{ids.CONFUSION_CHART}.figure...{ids.CONFUSION_SUMMARY}.children.."
+    )
     response = post_callback(
         client,
         output,
