@@ -130,6 +130,7 @@ def one_load(browser: Browser, url: str, problems: list) -> dict | None:
     time.sleep(SETTLE_S)
     return {
         "ready_ms": state["ready"],
+        "first_ms": state["first"],
         "seen_ms": state["seen"],
         **browser.run(PAGE_FACTS),
     }
@@ -152,11 +153,15 @@ def load_summary(loads: list[dict], n: int, problems: list, early: str) -> dict:
         return pct([load[key] for load in loads], 50)
 
     ready = [load["ready_ms"] / 1000 for load in loads]
+    first = [load["first_ms"] / 1000 for load in loads if load["first_ms"] is not None]
     name, size = max((load["largest"] for load in loads), key=lambda x: x[1])
     return {
         "n": len(loads),
         "attempted": n,
         "ready_p50_s": pct(ready, 50),
+        "first_p50_s": pct(first, 50),
+        "first_min_s": min(first, default=float("nan")),
+        "first_max_s": max(first, default=float("nan")),
         "ready_min_s": min(ready, default=float("nan")),
         "ready_max_s": max(ready, default=float("nan")),
         "early": early,

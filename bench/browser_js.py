@@ -11,7 +11,9 @@ All times are `performance.now()` in the page: milliseconds since the navigation
 # (a JSON map pathname -> selectors, filled in by Python) matches.
 PROBE = """
 (() => {
-  const B = window.__bench = {readyAt: null, seen: {}, draws: 0, lastDrawAt: null};
+  const B = window.__bench = {
+    readyAt: null, firstAt: null, seen: {}, draws: 0, lastDrawAt: null,
+  };
   const REQUIRED = %s;
   const required = () => REQUIRED[location.pathname] || [];
   const hook = gd => {
@@ -34,11 +36,21 @@ PROBE = """
     return graphs.length > 0 && graphs.every(drawn)
       && required().every(sel => document.querySelector(sel));
   };
+  // The first screen: the required selectors, and every chart whose top is in the window
+  // drawn (charts below it may still be on their way).
+  B.firstScreen = () => {
+    if (document.querySelector('._dash-loading')) return false;
+    const graphs = [...document.querySelectorAll('.dash-graph')]
+      .filter(g => g.getBoundingClientRect().top < window.innerHeight);
+    return graphs.length > 0 && graphs.every(drawn)
+      && required().every(sel => document.querySelector(sel));
+  };
   B.check = () => {
     const now = performance.now();
     for (const sel of required()) {
       if (B.seen[sel] === undefined && document.querySelector(sel)) B.seen[sel] = now;
     }
+    if (B.firstAt === null && B.firstScreen()) B.firstAt = now;
     if (B.readyAt === null && B.rendered()) B.readyAt = now;
   };
   new MutationObserver(() => {
@@ -59,7 +71,7 @@ const timer = setInterval(() => {
   B.check();
   if (B.readyAt !== null || performance.now() > deadline) {
     clearInterval(timer);
-    done({ready: B.readyAt, seen: B.seen});
+    done({ready: B.readyAt, first: B.firstAt, seen: B.seen});
   }
 }, 20);
 """

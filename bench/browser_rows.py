@@ -36,11 +36,18 @@ def load_rows(lo: dict, path: str) -> list[tuple]:
     name, mib = lo["largest"]
     return [
         row(
-            f"First page load of {path} p50, headless Chromium, no cache (n={lo['n']})",
-            fmt_s(lo["ready_p50_s"]),
-            f"min {fmt_s(lo['ready_min_s'])}, max {fmt_s(lo['ready_max_s'])}; {PEER}",
+            f"First page load of {path} p50, first screen drawn (KPIs or answer, and "
+            f"every chart in the 1440×1000 window), headless Chromium, no cache "
+            f"(n={lo['n']})",
+            fmt_s(lo["first_p50_s"]),
+            f"min {fmt_s(lo['first_min_s'])}, max {fmt_s(lo['first_max_s'])}; {PEER}",
             budget=f"≤ {BUDGET['page_load_s']:.1f} s",
-            verdict=verdict(lo["ready_p50_s"] <= BUDGET["page_load_s"]),
+            verdict=verdict(lo["first_p50_s"] <= BUDGET["page_load_s"]),
+        ),
+        row(
+            "  info: every chart of the page drawn, p50",
+            fmt_s(lo["ready_p50_s"]),
+            f"min {fmt_s(lo['ready_min_s'])}, max {fmt_s(lo['ready_max_s'])}",
         ),
         row(
             f"Transferred by that load ({lo['requests_max']} requests, max of the n)",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, no_update
 from dash import ctx as dash_ctx
@@ -10,7 +12,12 @@ from dash.exceptions import PreventUpdate
 from components import ids
 from components.kpis import kpi_cards
 from components.overview import available_charts, routes_table
-from components.overview_view import build_overview, clicked_category, routes_csv
+from components.overview_view import (
+    build_overview,
+    clicked_category,
+    first_screen,
+    routes_csv,
+)
 from components.share import defaults, to_query
 from data.filters import FilterError
 from data.inputs import BadInput, pattern_columns, values_by_column
@@ -31,51 +38,89 @@ def _inputs(app_ctx) -> list:
     return inputs
 
 
+def _states(app_ctx) -> list:
+    """The filters as States: read as they stand when something else triggers."""
+    return [State(i.component_id, i.component_property) for i in _inputs(app_ctx)]
+
+
+def _filters(app_ctx, values: list, listed) -> tuple:
+    """(dates, categories, ranges, bins column) from the filter values in _inputs' order;
+    raises FilterError or BadInput for values the filters cannot take."""
+    spec, rest = app_ctx.spec, list(values[2:])
+    dates = [rest.pop(0), rest.pop(0)] if app_ctx.dataset.date_span else None
+    bins_column = rest.pop(0) if spec.bin_columns else None
+    categories, ranges = _picked(spec, listed, values[0], values[1])
+    return dates, categories, ranges, bins_column
+
+
 def register(app, app_ctx) -> None:
-    charts = available_charts(app_ctx)
+    """Two steps: the KPIs and the first screen's charts, then (once those are sent) the
+    charts below them and the routes, so the first screen is drawn before the rest."""
+    first = first_screen(app_ctx)
     outputs = [
         Output(ids.FILTER_MESSAGE, "children"),
         Output(ids.SHARE_URL, "search"),
         Output(ids.KPI_ROW, "children"),
+        *(Output(chart, "figure") for chart in first),
+        Output(ids.OVERVIEW_FIRST_SENT, "data"),
     ]
-    outputs += [Output(chart, "figure") for chart in charts]
-    if app_ctx.geo:
-        outputs.append(Output(ids.ROUTES_TABLE, "children"))
-    spec, has_dates = app_ctx.spec, app_ctx.dataset.date_span is not None
 
     @app.callback(*outputs, *_inputs(app_ctx))
-    def refresh_overview(category_values, range_values, *rest):
-        rest = list(rest)
-        dates = [rest.pop(0), rest.pop(0)] if has_dates else None
-        bins_column = rest.pop(0) if spec.bin_columns else None
+    def refresh_overview(*values):
         try:
-            categories, ranges = _picked(
-                spec, dash_ctx.inputs_list, category_values, range_values
+            dates, categories, ranges, bins = _filters(
+                app_ctx, values, dash_ctx.inputs_list
             )
-            result = build_overview(app_ctx, dates, categories, ranges, bins_column)
+            result = build_overview(app_ctx, dates, categories, ranges, bins, "first")
         except (FilterError, BadInput) as exc:
             alert = dbc.Alert(
                 f"Filters not applied: {exc}", color="danger", dismissable=True
             )
             return [alert] + [no_update] * (len(outputs) - 1)
-        link = to_query(dates, categories, ranges, bins_column, defaults(app_ctx))
-        values = [None, link, kpi_cards(result.kpis, app_ctx)] + [
-            result.figures[c] for c in charts
-        ]
-        if app_ctx.geo:
-            values.append(routes_table(app_ctx, result.routes))
-        return values
+        link = to_query(dates, categories, ranges, bins, defaults(app_ctx))
+        figures = [result.figures[c] for c in first]
+        return [None, link, kpi_cards(result.kpis, app_ctx), *figures, time.time()]
 
+    register_rest(app, app_ctx)
     register_cross_filter(app, app_ctx)
-
     if app_ctx.geo:
         register_routes_export(app, app_ctx)
 
 
+def register_rest(app, app_ctx) -> None:
+    """The charts below the first screen and the routes, for the filters as they stand
+    (checked again here: the trigger is only that the first screen was sent)."""
+    rest = [c for c in available_charts(app_ctx) if c not in first_screen(app_ctx)]
+    outputs = [Output(chart, "figure") for chart in rest]
+    if app_ctx.geo:
+        outputs.append(Output(ids.ROUTES_TABLE, "children"))
+    if not outputs:
+        return
+    filters = _states(app_ctx)
+
+    @app.callback(
+        *outputs,
+        Input(ids.OVERVIEW_FIRST_SENT, "data"),
+        *filters,
+        prevent_initial_call=True,
+    )
+    def refresh_overview_rest(_sent, *values):
+        try:
+            dates, categories, ranges, bins = _filters(
+                app_ctx, values, dash_ctx.states_list
+            )
+            result = build_overview(app_ctx, dates, categories, ranges, bins, "rest")
+        except (FilterError, BadInput):
+            raise PreventUpdate from None  # the first step already said why
+        out = [result.figures[c] for c in rest]
+        if app_ctx.geo:
+            out.append(routes_table(app_ctx, result.routes))
+        return out
+
+
 def register_routes_export(app, app_ctx) -> None:
     """Export CSV: the busiest routes of the filters as they stand, rebuilt on the server."""
-    filters = [State(i.component_id, i.component_property) for i in _inputs(app_ctx)]
-    has_dates = app_ctx.dataset.date_span is not None
+    filters = _states(app_ctx)
 
     @app.callback(
         Output(ids.ROUTES_DOWNLOAD, "data"),
@@ -84,13 +129,12 @@ def register_routes_export(app, app_ctx) -> None:
         *filters,
         prevent_initial_call=True,
     )
-    def export_routes(n_clicks, category_values, range_values, *rest):
+    def export_routes(n_clicks, *values):
         if not n_clicks:
             raise PreventUpdate
-        dates = [rest[0], rest[1]] if has_dates else None
         try:
-            categories, ranges = _picked(
-                app_ctx.spec, dash_ctx.states_list, category_values, range_values
+            dates, categories, ranges, _ = _filters(
+                app_ctx, values, dash_ctx.states_list
             )
             text = routes_csv(app_ctx, dates, categories, ranges)
         except (FilterError, BadInput) as exc:

@@ -275,6 +275,7 @@ def overview_layout(
     return dbc.Row(
         [
             dcc.Location(id=ids.SHARE_URL, refresh=False),
+            dcc.Store(id=ids.OVERVIEW_FIRST_SENT),
             dbc.Col(filters_panel(ctx, initial), lg=3, className="mb-3"),
             dbc.Col(
                 [

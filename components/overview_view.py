@@ -21,6 +21,7 @@ from data.inputs import shorten
 
 TOP_ROUTES = 50
 MAP_LINES = 40
+FIRST_SCREEN = 2  # charts in the Overview's first row, drawn with the KPIs
 
 
 @dataclass(frozen=True)
@@ -132,30 +133,53 @@ def routes_csv(ctx: AppContext, dates, categories: dict, ranges: dict) -> str:
     return frame.to_csv(index=False)
 
 
+def first_screen(ctx: AppContext) -> list[str]:
+    """The charts drawn with the KPIs (the first row); the others follow after first paint."""
+    return available_charts(ctx)[:FIRST_SCREEN]
+
+
 def build_overview(
-    ctx: AppContext, dates, categories: dict, ranges: dict, bins_column: str | None
+    ctx: AppContext,
+    dates,
+    categories: dict,
+    ranges: dict,
+    bins_column: str | None,
+    part: str = "all",
 ) -> OverviewResult:
-    """Everything the Overview shows for one set of raw filter values (validated here)."""
+    """What the Overview shows for one set of raw filter values (validated here).
+
+    `part`: "all"; "first", the KPIs and the first screen's charts; or "rest", the other
+    charts and the routes (kpis is then None).
+    """
     spec = ctx.spec
     if spec.bin_columns and bins_column not in spec.bin_columns:
         raise FilterError(f"'{shorten(bins_column)}' is not a column you can bin by")
     view = ctx.dataset.filter(ctx.dataset.parse_filters(dates, categories, ranges))
-    out = {}
-    for chart in available_charts(ctx):
-        if chart != ids.MAP_CHART:
-            out[chart] = _figure(chart, view, ctx, bins_column)
-    routes = []
-    if ctx.geo:
+    first = first_screen(ctx)
+    charts = [
+        chart
+        for chart in available_charts(ctx)
+        if part == "all" or (chart in first) == (part == "first")
+    ]
+    out = {
+        chart: _figure(chart, view, ctx, bins_column)
+        for chart in charts
+        if chart != ids.MAP_CHART
+    }
+    routes, table = [], ctx.geo is not None and part != "first"
+    if table or ids.MAP_CHART in charts:
         top = agg.routes(view, top=TOP_ROUTES)
-        out[ids.MAP_CHART] = figures.route_map(
-            agg.route_coordinates(view, top.head(MAP_LINES)),
-            agg.airports(view, "origin"),
-            agg.airports(view, "dest"),
-            f"Routes: busiest {MAP_LINES} drawn, destinations colored by {ctx.outcome.lower()}",
-            ctx.outcome,
-        )
-        routes = _route_rows(top)
-    return OverviewResult(agg.kpis(view), out, routes)
+        if ids.MAP_CHART in charts:
+            out[ids.MAP_CHART] = figures.route_map(
+                agg.route_coordinates(view, top.head(MAP_LINES)),
+                agg.airports(view, "origin"),
+                agg.airports(view, "dest"),
+                f"Routes: busiest {MAP_LINES} drawn, destinations colored by {ctx.outcome.lower()}",
+                ctx.outcome,
+            )
+        routes = _route_rows(top) if table else []
+    kpis = agg.kpis(view) if part != "rest" else None
+    return OverviewResult(kpis, {c: out[c] for c in charts if c in out}, routes)
 
 
 def clicked_category(

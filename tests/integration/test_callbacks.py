@@ -75,8 +75,44 @@ def test_filter_change_matches_pandas(client, app_context, frame):
     assert f"{len(expected):,}" in kpi_text
 
 
+def _rest(client, ctx, **filters):
+    """The second step: the charts below the first screen and the routes."""
+    output = find_output(client, f"{ids.ROUTES_TABLE}.children")
+    response = post_callback(
+        client,
+        output,
+        [{"id": ids.OVERVIEW_FIRST_SENT, "property": "data", "value": 1.0}],
+        [f"{ids.OVERVIEW_FIRST_SENT}.data"],
+        state=overview_inputs(ctx, **filters),
+    )
+    assert response.status_code == 200, response.data[:300]
+    return response.get_json()["response"]
+
+
+def test_the_first_screen_comes_first_then_the_rest(client, app_context):
+    first = _refresh(client, app_context)
+    assert {ids.KPI_ROW, ids.CATEGORY_CHART, ids.HEATMAP_CHART} <= set(first)
+    assert ids.MAP_CHART not in first and ids.ROUTES_TABLE not in first
+    assert first[ids.OVERVIEW_FIRST_SENT]["data"]  # the trigger for the rest
+    rest = _rest(client, app_context)
+    assert {ids.TREND_CHART, ids.MAP_CHART, ids.ROUTES_TABLE} <= set(rest)
+    assert ids.KPI_ROW not in rest and ids.CATEGORY_CHART not in rest
+
+
+def test_the_rest_with_tampered_filters_changes_nothing(client, app_context):
+    output = find_output(client, f"{ids.ROUTES_TABLE}.children")
+    response = post_callback(
+        client,
+        output,
+        [{"id": ids.OVERVIEW_FIRST_SENT, "property": "data", "value": 1.0}],
+        [f"{ids.OVERVIEW_FIRST_SENT}.data"],
+        state=overview_inputs(app_context, categories={"carrier": ["ZZ"]}),
+    )
+    assert response.status_code == 204
+
+
 def test_no_raw_rows_sent(client, app_context):
-    response = _refresh(client, app_context)
+    response = _refresh(client, app_context) | _rest(client, app_context)
     body = json.dumps(response)
     assert len(body) < 1_000_000
     for chart, value in response.items():
