@@ -23,8 +23,28 @@
         return loading[src];
     }
 
+    function drawn(id) {
+        var gd = document.querySelector('#' + id + ' .js-plotly-plot');
+        return !!(gd && gd._fullData && gd.querySelector('.main-svg'));
+    }
+
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
         flightdeck: {
+            // `sent` once its charts are drawn (or after 2 s): the Overview asks for the
+            // charts below the first screen only when the first screen is painted.
+            afterDrawn: function (sent) {
+                var graphIds = (sent && sent.charts) || [], started = performance.now();
+                return new Promise(function (resolve) {
+                    function tick() {
+                        if (graphIds.every(drawn) || performance.now() - started > 2000) {
+                            resolve(sent);
+                        } else {
+                            requestAnimationFrame(tick);
+                        }
+                    }
+                    requestAnimationFrame(tick);
+                });
+            },
             // The path to render, once the scripts its page needs (if any) are loaded.
             pageReady: function (pathname, scripts) {
                 var needed = (scripts || {})[pathname] || [];

@@ -86,8 +86,10 @@ class OverviewRequests:
     def __init__(self, client: DashClient, form: OverviewForm):
         self.client, self.form = client, form
         self.dep = client.callback(f"{ids.KPI_ROW}.children")
-        sent = ids.OVERVIEW_FIRST_SENT
-        rest = [d for d in client.deps if any(i["id"] == sent for i in d["inputs"])]
+        drawn = (
+            ids.OVERVIEW_FIRST_DRAWN
+        )  # set in the browser once the first screen is drawn
+        rest = [d for d in client.deps if any(i["id"] == drawn for i in d["inputs"])]
         self.rest = rest[0] if rest else None
         self.previous: dict | None = None
 
@@ -103,12 +105,12 @@ class OverviewRequests:
         if self.rest is None or trigger is None:
             return elapsed, response, outputs
         trigger_input = [
-            {"id": ids.OVERVIEW_FIRST_SENT, "property": "data", "value": trigger}
+            {"id": ids.OVERVIEW_FIRST_DRAWN, "property": "data", "value": trigger}
         ]
         more, second = self.client.post(
             self.rest,
             trigger_input,
-            [f"{ids.OVERVIEW_FIRST_SENT}.data"],
+            [f"{ids.OVERVIEW_FIRST_DRAWN}.data"],
             state=form.inputs(s),
         )
         if second.status_code == 200:

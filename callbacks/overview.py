@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, dcc, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, dcc, no_update
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
@@ -79,7 +79,8 @@ def register(app, app_ctx) -> None:
             return [alert] + [no_update] * (len(outputs) - 1)
         link = to_query(dates, categories, ranges, bins, defaults(app_ctx))
         figures = [result.figures[c] for c in first]
-        return [None, link, kpi_cards(result.kpis, app_ctx), *figures, time.time()]
+        sent = {"at": time.time(), "charts": first}  # the charts to wait for
+        return [None, link, kpi_cards(result.kpis, app_ctx), *figures, sent]
 
     register_rest(app, app_ctx)
     register_cross_filter(app, app_ctx)
@@ -97,14 +98,20 @@ def register_rest(app, app_ctx) -> None:
     if not outputs:
         return
     filters = _states(app_ctx)
+    app.clientside_callback(  # waits in the browser until the first screen is drawn
+        ClientsideFunction("flightdeck", "afterDrawn"),
+        Output(ids.OVERVIEW_FIRST_DRAWN, "data"),
+        Input(ids.OVERVIEW_FIRST_SENT, "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         *outputs,
-        Input(ids.OVERVIEW_FIRST_SENT, "data"),
+        Input(ids.OVERVIEW_FIRST_DRAWN, "data"),
         *filters,
         prevent_initial_call=True,
     )
-    def refresh_overview_rest(_sent, *values):
+    def refresh_overview_rest(_drawn, *values):
         try:
             dates, categories, ranges, bins = _filters(
                 app_ctx, values, dash_ctx.states_list

@@ -28,7 +28,8 @@ DISTRIBUTION_CHART = "overview-distribution-chart"
 BINS_CHART = "overview-bins-chart"
 BINS_COLUMN = "overview-bins-column"
 ROUTES_TABLE = "overview-routes-table"
-OVERVIEW_FIRST_SENT = "overview-first-sent"  # the first screen was sent: draw the rest
+OVERVIEW_FIRST_SENT = "overview-first-sent"  # the first screen was sent
+OVERVIEW_FIRST_DRAWN = "overview-first-drawn"  # ... and drawn: ask for the rest
 ROUTES_DOWNLOAD = "overview-routes-download"
 ROUTES_EXPORT = "overview-routes-export"
 

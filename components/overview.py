@@ -276,6 +276,7 @@ def overview_layout(
         [
             dcc.Location(id=ids.SHARE_URL, refresh=False),
             dcc.Store(id=ids.OVERVIEW_FIRST_SENT),
+            dcc.Store(id=ids.OVERVIEW_FIRST_DRAWN),
             dbc.Col(filters_panel(ctx, initial), lg=3, className="mb-3"),
             dbc.Col(
                 [
