@@ -75,16 +75,20 @@ def test_filter_change_matches_pandas(client, app_context, frame):
     assert f"{len(expected):,}" in kpi_text
 
 
-def _rest(client, ctx, **filters):
-    """The second step: the charts below the first screen and the routes."""
+def _post_rest(client, ctx, **filters):
+    """The second step's request: the charts below the first screen and the routes."""
     output = find_output(client, f"{ids.ROUTES_TABLE}.children")
-    response = post_callback(
+    return post_callback(
         client,
         output,
         [{"id": ids.OVERVIEW_FIRST_DRAWN, "property": "data", "value": {"at": 1.0}}],
         [f"{ids.OVERVIEW_FIRST_DRAWN}.data"],
         state=overview_inputs(ctx, **filters),
     )
+
+
+def _rest(client, ctx, **filters):
+    response = _post_rest(client, ctx, **filters)
     assert response.status_code == 200, response.data[:300]
     return response.get_json()["response"]
 
@@ -101,14 +105,7 @@ def test_the_first_screen_comes_first_then_the_rest(client, app_context):
 
 
 def test_the_rest_with_tampered_filters_changes_nothing(client, app_context):
-    output = find_output(client, f"{ids.ROUTES_TABLE}.children")
-    response = post_callback(
-        client,
-        output,
-        [{"id": ids.OVERVIEW_FIRST_DRAWN, "property": "data", "value": {"at": 1.0}}],
-        [f"{ids.OVERVIEW_FIRST_DRAWN}.data"],
-        state=overview_inputs(app_context, categories={"carrier": ["ZZ"]}),
-    )
+    response = _post_rest(client, app_context, categories={"carrier": ["ZZ"]})
     assert response.status_code == 204
 
 

@@ -97,23 +97,20 @@ def test_multiclass_and_regression_models_answer_exactly_as_the_pipeline():
     three = np.where(
         frame["temp"].fillna(50) > 60, "hot", np.where(frame["hour"] > 12, "pm", "am")
     )
-    classes = _ours(
-        HistGradientBoostingClassifier(max_iter=20, categorical_features=_mask())
-    )
-    classes.fit(frame, three)
-    fast = direct(classes)
-    assert isinstance(fast, DirectPipeline)
-    assert np.array_equal(fast.predict_proba(rows), classes.predict_proba(rows))
-    assert np.array_equal(fast.predict(rows), classes.predict(rows))
-
     minutes = frame["hour"].to_numpy() * 2 + (frame["airport"] == "EWR") * 9
-    regression = _ours(
-        HistGradientBoostingRegressor(max_iter=20, categorical_features=_mask())
-    )
-    regression.fit(frame, minutes)
-    fast = direct(regression)
-    assert isinstance(fast, DirectPipeline)
-    assert np.array_equal(fast.predict(rows), regression.predict(rows))
+    for model, target in (
+        (HistGradientBoostingClassifier, three),
+        (HistGradientBoostingRegressor, minutes),
+    ):
+        pipeline = _ours(model(max_iter=20, categorical_features=_mask()))
+        pipeline.fit(frame, target)
+        fast = direct(pipeline)
+        assert isinstance(fast, DirectPipeline)
+        assert np.array_equal(fast.predict(rows), pipeline.predict(rows))
+        if model is HistGradientBoostingClassifier:
+            assert np.array_equal(
+                fast.predict_proba(rows), pipeline.predict_proba(rows)
+            )
 
 
 def test_the_champion_on_disk_answers_exactly_as_its_pipeline(
