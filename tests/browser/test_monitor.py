@@ -119,6 +119,9 @@ def test_mon004_the_grid_library_loads_when_the_monitor_is_opened_from_the_nav(
     )
     dash_duo.find_element("a.nav-link[href='/monitor']").click()
     grid = dash_duo.wait_for_element(f"#{ids.LOG_GRID}", timeout=TIMEOUT)
+    # The sections above the log are still drawing: scroll once they stop growing.
+    dash_duo.wait_for_contains_text(f"#{ids.MONITOR_KPIS}", "PREDICTIONS", TIMEOUT)
+    _plots(dash_duo, ids.MONITOR_CHALLENGER, 1)
     scroll_into_view(dash_duo, grid)
     dash_duo.wait_for_contains_text(ROWS, "2013-12", TIMEOUT)
     assert dash_duo.driver.execute_script("return typeof window.dash_ag_grid") == (
