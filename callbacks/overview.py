@@ -1,4 +1,5 @@
-"""Overview wiring: filters -> one Dataset view -> KPIs, every chart and the routes table."""
+"""Overview wiring: filters -> one Dataset view -> KPIs, every chart and the routes table,
+in two steps (the first screen, then the rest)."""
 
 from __future__ import annotations
 
@@ -54,8 +55,8 @@ def _filters(app_ctx, values: list, listed) -> tuple:
 
 
 def register(app, app_ctx) -> None:
-    """Two steps: the KPIs and the first screen's charts, then (once those are sent) the
-    charts below them and the routes, so the first screen is drawn before the rest."""
+    """Two steps: the KPIs and the first screen's charts, then (once the browser has drawn
+    those) the charts below them and the routes, so the first screen is not kept waiting."""
     first = first_screen(app_ctx)
     outputs = [
         Output(ids.FILTER_MESSAGE, "children"),
@@ -90,7 +91,7 @@ def register(app, app_ctx) -> None:
 
 def register_rest(app, app_ctx) -> None:
     """The charts below the first screen and the routes, for the filters as they stand
-    (checked again here: the trigger is only that the first screen was sent)."""
+    (checked again here: the trigger only says that the first screen was drawn)."""
     rest = [c for c in available_charts(app_ctx) if c not in first_screen(app_ctx)]
     outputs = [Output(chart, "figure") for chart in rest]
     if app_ctx.geo:
