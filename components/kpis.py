@@ -85,3 +85,26 @@ def kpi_cards(kpis: dict, ctx: AppContext) -> list[dbc.Col]:
             )
         )
     return cards
+
+
+def kpi_skeletons(count: int = 5) -> list[dbc.Col]:
+    """Grey stand-ins the size of the KPI cards until the first answer replaces them
+    (not `.card`s: the first real card is what the bench and the tests wait for)."""
+    lines = [
+        dbc.Placeholder(xs=6, size="sm", className="mb-2"),
+        dbc.Placeholder(xs=8, size="lg", className="mb-2"),
+        dbc.Placeholder(xs=10, size="xs"),
+    ]
+    return [
+        dbc.Col(
+            html.Div(
+                html.Div(lines, className="placeholder-glow"),
+                className="border rounded shadow-sm h-100 p-3 bg-body",
+                **{"aria-hidden": "true"},
+            ),
+            xs=6,
+            md=4,
+            xl=True,
+        )
+        for _ in range(count)
+    ]

@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
+from components.kpis import kpi_skeletons
 from components.page import page_header
 from components.share import view_from_link
 from context import AppContext
@@ -283,7 +284,7 @@ def overview_layout(
                     header,
                     dbc.Alert(problem, color="warning") if problem else None,
                     html.Div(id=ids.FILTER_MESSAGE),
-                    dbc.Row(id=ids.KPI_ROW, className="g-3 mb-3"),
+                    dbc.Row(kpi_skeletons(), id=ids.KPI_ROW, className="g-3 mb-3"),
                     dbc.Row(cells, className="g-3"),
                 ],
                 lg=9,
