@@ -10,7 +10,7 @@ from components.kpis import kpi_skeletons
 from components.page import page_header
 from components.share import view_from_link
 from context import AppContext
-from data.formats import plain
+from data.formats import percent, plain
 
 GRAPH_CONFIG = {"displaylogo": False, "topojsonURL": "/assets/topojson/"}
 
@@ -183,7 +183,7 @@ def _cell(value, shown: str) -> str:
     if shown == "count":
         return f"{value:,}"
     if shown == "share":
-        return f"{value:.1%}"
+        return percent(value)
     return f"{value:,.1f}" if shown == "mean" else str(value)
 
 
