@@ -64,13 +64,12 @@ class PandasBaseline:
 
 
 def check_overview_response(
-    response: requests.Response, s: dict, problems: list
+    status: int, body: dict, s: dict, problems: list
 ) -> dict | None:
-    """The response's outputs, or None (and a problem recorded) when it is not an answer."""
-    if response.status_code != 200:
-        problems.append(f"overview HTTP {response.status_code} for {short(s)}")
+    """The outputs, or None (and a problem recorded) when the refresh was not an answer."""
+    if status != 200:
+        problems.append(f"overview HTTP {status} for {short(s)}")
         return None
-    body = response.json()["response"]
     message = body.get(ids.FILTER_MESSAGE, {}).get("children")
     if message:
         alert = json.dumps(message)[:160]
@@ -136,13 +135,13 @@ def overview_http(
     for s in loop.over(scenarios):
         elapsed, response, outputs = sender.send(s)
         base = baseline.run(s) if baseline else float("nan")
-        body = check_overview_response(response, s, loop.problems)
+        body = check_overview_response(response.status_code, outputs, s, loop.problems)
         if body is None:  # failed requests are counted as errors, not timed
             continue
         times["http"].append(elapsed)
         times["baseline"].append(base)
-        sizes.append(len(json.dumps(outputs, separators=(",", ":"))) / 1024)
-        figure = largest_figure(outputs, figure)
+        sizes.append(len(json.dumps(body, separators=(",", ":"))) / 1024)
+        figure = largest_figure(body, figure)
     return summary(loop, times, sizes, figure)
 
 
