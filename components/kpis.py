@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import dash_bootstrap_components as dbc
 from dash import html
 
@@ -33,58 +35,71 @@ def kpi_card(
     )
 
 
-def _outcome_card(kpis: dict, ctx: AppContext) -> dbc.Col:
+class Kpi(NamedTuple):
+    """One headline figure in words: the cards and the reports show the same ones."""
+
+    title: str
+    value: str
+    note: str = ""
+
+
+def _outcome_kpi(kpis: dict, ctx: AppContext) -> Kpi:
     """The target's headline: the positive rate, the mean, or the most common class."""
     spec, note = ctx.spec, f"of {kpis['labelled']:,} with an outcome"
     if ctx.multiclass:
         shares = kpis.get("class_shares") or {}
         if not shares:
-            return kpi_card(f"Most common {ctx.outcome.lower()}", "—", note)
+            return Kpi(f"Most common {ctx.outcome.lower()}", "—", note)
         top = max(shares, key=shares.get)
-        return kpi_card(
+        return Kpi(
             f"Most common {ctx.outcome.lower()}",
             top,
             f"{percent(shares[top])} {note}; {len(shares)} classes",
         )
     if spec.is_classification:
-        return kpi_card(ctx.outcome, percent(kpis["target_mean"]), note)
+        return Kpi(ctx.outcome, percent(kpis["target_mean"]), note)
     value = kpis["target_mean"]
     shown = "—" if value is None else plain(value)
-    return kpi_card(f"Mean {spec.label(spec.target).lower()}", shown, note)
+    return Kpi(f"Mean {spec.label(spec.target).lower()}", shown, note)
 
 
-def kpi_cards(kpis: dict, ctx: AppContext) -> list[dbc.Col]:
+def kpi_figures(kpis: dict, ctx: AppContext) -> list[Kpi]:
+    """The Overview's headline figures for one view's aggregates."""
     spec = ctx.spec
     classification = spec.is_classification
     fmt = percent if classification else (lambda v: "—" if v is None else plain(v))
-    cards = [kpi_card(spec.row_label.capitalize(), f"{kpis['rows']:,}")]
-    cards.append(_outcome_card(kpis, ctx))
+    figures = [Kpi(spec.row_label.capitalize(), f"{kpis['rows']:,}")]
+    figures.append(_outcome_kpi(kpis, ctx))
     if kpis["measure_mean"] is not None and spec.measure != spec.target:
         unit = f" {spec.measure_unit}" if spec.measure_unit else ""
-        cards.append(
-            kpi_card(
+        figures.append(
+            Kpi(
                 f"Mean {spec.measure_label.lower()}",
                 f"{kpis['measure_mean']:.1f}{unit}",
             )
         )
     if spec.missing_label:
         share = kpis["missing_target"] / kpis["rows"] if kpis["rows"] else None
-        cards.append(
-            kpi_card(
+        figures.append(
+            Kpi(
                 spec.missing_label,
                 f"{kpis['missing_target']:,}",
                 f"{percent(share)} of {spec.row_label}",
             )
         )
     if kpis["score_mean"] is not None:
-        cards.append(
-            kpi_card(
+        figures.append(
+            Kpi(
                 "Predicted vs actual",
                 f"{fmt(kpis['score_mean'])} / {fmt(kpis['target_mean'])}",
                 f"model {ctx.service.version}",  # whole: it names the version
             )
         )
-    return cards
+    return figures
+
+
+def kpi_cards(kpis: dict, ctx: AppContext) -> list[dbc.Col]:
+    return [kpi_card(*figure) for figure in kpi_figures(kpis, ctx)]
 
 
 def kpi_skeletons(count: int = 5) -> list[dbc.Col]:
