@@ -145,3 +145,28 @@ ACCOUNT_REVOKE = "account-revoke"  # pattern type: {"type": ..., "column": key i
 
 def account_revoke(key_id: int) -> dict:
     return {"type": ACCOUNT_REVOKE, "column": str(key_id)}
+
+# Reports (HTML and PDF files of what a page shows) and Predict's sharing and scenarios.
+OVERVIEW_REPORT_HTML = "overview-report-html"
+OVERVIEW_REPORT_PDF = "overview-report-pdf"
+PREDICT_URL = "predict-url"  # the address bar: the inputs of the answer shown
+PREDICT_REPORT_HTML = "predict-report-html"
+PREDICT_REPORT_PDF = "predict-report-pdf"
+SCENARIO_NAME = "scenario-name"
+SCENARIO_SAVE = "scenario-save"
+SCENARIO_MESSAGE = "scenario-message"
+SCENARIO_LIST = "scenario-list"  # Predict: your saved scenarios
+
+# Compare (analysts and admins): up to four saved scenarios side by side.
+COMPARE_URL = "compare-url"
+COMPARE_PICK = "compare-pick"
+COMPARE_MESSAGE = "compare-message"
+COMPARE_TABLE = "compare-table"
+COMPARE_VALUES = "compare-values-chart"
+COMPARE_EFFECTS = "compare-effects-chart"
+COMPARE_WHATIF = "compare-whatif-chart"
+COMPARE_DELETE = "compare-delete"  # pattern type: {"type": ..., "column": scenario id}
+
+
+def compare_delete(scenario_id: str) -> dict:
+    return {"type": COMPARE_DELETE, "column": scenario_id}
