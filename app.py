@@ -48,6 +48,7 @@ from server import (
     headers,
     health,
     metrics,
+    reports,
     static_compress,
 )
 from server.safety import UnsafeSettings, local_settings, refuse_unsafe
@@ -107,6 +108,7 @@ def live_dataset(settings: Settings, spec, frame, info, service) -> LiveDataset:
     """The dataset scored by the serving version, rescored when a promote changes it."""
     dataset = Dataset.from_frame(frame, spec, info.classes)
     if service.kind == "multiclass":  # the Overview shows class mixes, not scores
+        dataset.precompute_full_view()  # before gunicorn forks: shared by its workers
         return LiveDataset(dataset)
     data_file = processed_path(settings, spec)
     home = cache_dir(settings.home, spec.name)
@@ -114,8 +116,9 @@ def live_dataset(settings: Settings, spec, frame, info, service) -> LiveDataset:
     def rescore(new: ModelService):  # the frame is read again, not kept in memory
         return row_scores(new, read_processed(data_file, spec)[0], data_file, home)
 
-    scores = row_scores(service, frame, data_file, home)
-    return LiveDataset(dataset.with_scores(scores), service.version, rescore)
+    scored = dataset.with_scores(row_scores(service, frame, data_file, home))
+    scored.precompute_full_view()  # before gunicorn forks: shared by its workers
+    return LiveDataset(scored, service.version, rescore)
 
 
 def service_maker(settings: Settings, spec, prediction_log):
@@ -189,6 +192,7 @@ def create_app(
     headers.register(app, tls=settings.cookie_secure)
     health.register(app.server, ctx)
     batch_files.register(app.server, ctx)
+    reports.register(app.server, ctx)
     api.register(app, ctx, settings)
     metrics.register(app, ctx, settings)
     if settings.compress:

@@ -68,6 +68,7 @@ class Settings:
     api_limit: str = "1200 per minute"  # per API key, across /api/v1
     api_max_records: int = 1000  # records in one POST /api/v1/predict
     metrics_token: str = ""  # bearer token for /metrics; unset: loopback clients only
+    chromium: str = ""  # the browser that prints PDF reports; unset: found on the PATH
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -95,6 +96,7 @@ class Settings:
             api_limit=env.get("FLIGHTDECK_API_LIMIT") or "1200 per minute",
             api_max_records=_number(env, "FLIGHTDECK_API_MAX_RECORDS", 1000),
             metrics_token=env.get("FLIGHTDECK_METRICS_TOKEN") or "",
+            chromium=env.get("FLIGHTDECK_CHROMIUM") or "",
         )
 
     def with_overrides(self, **changes) -> Settings:

@@ -18,12 +18,16 @@ from callbacks import (
     navigation,
     overview,
     predict,
+    reports,
+    scenarios,
 )
 
 AREAS = (
     (navigation, "viewer"),
     (overview, "viewer"),
+    (reports, "viewer"),
     (predict, "analyst"),
+    (scenarios, "analyst"),
     (model_card, "viewer"),
     (model_compare, "viewer"),
     (model_admin, "admin"),

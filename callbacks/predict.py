@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-import numpy as np
 import pandas as pd
 from dash import ALL, Input, Output, html, no_update
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
 from components import class_figures, ids
-from components import model_figures as figures
 from components.predict import result_card
+from components.predict_figures import effects_figure, whatif_figure
+from components.predict_link import inputs_query
+from components.report_links import PREDICT_REPORT, report_href
 from components.theme import empty
 from data.inputs import BadInput, values_by_column
 from model.service import OUTPUT, InputError, PredictionNotLogged
 from server.auth import request_id, require
+
+MARK_FIELDS = """
+function (invalid) {
+    const named = new Set(Array.isArray(invalid) ? invalid : []);
+    return dash_clientside.callback_context.outputs_list.map(
+        (output) => (named.has(output.id.column) ? "is-invalid" : "")
+    );
+}
+"""
 
 
 def register(app, app_ctx) -> None:
@@ -30,6 +40,19 @@ def register(app, app_ctx) -> None:
     if kind == "multiclass":
         outputs["probabilities"] = Output(ids.PREDICT_PROBABILITIES, "figure")
         outputs["stored"] = Output(ids.PREDICT_EFFECTS_STORE, "data")
+    outputs |= {
+        "link": Output(ids.PREDICT_URL, "search"),
+        "html": Output(ids.PREDICT_REPORT_HTML, "href"),
+        "pdf": Output(ids.PREDICT_REPORT_PDF, "href"),
+        "invalid": Output(ids.PREDICT_INVALID, "data"),
+    }
+    # The fields named by a refusal get Bootstrap's invalid mark, in the browser: a
+    # wildcard output would make every client of this callback list each field.
+    app.clientside_callback(
+        MARK_FIELDS,
+        Output({"type": ids.PREDICT_INPUT, "column": ALL}, "className"),
+        Input(ids.PREDICT_INVALID, "data"),
+    )
 
     @app.callback(
         output=outputs,
@@ -49,14 +72,21 @@ def register(app, app_ctx) -> None:
         except BadInput as exc:
             return _no_answer(_problems([str(exc)]), outputs)
         except InputError as exc:
-            return _no_answer(_problems(exc.problems), outputs)
+            invalid = fields_in_error(exc.problems, schema)
+            return _no_answer(_problems(exc.problems), outputs) | {"invalid": invalid}
         except PredictionNotLogged as exc:
             return _no_answer(
                 "The prediction could not be recorded, so it is not shown. "
                 f"Try again in a moment (request {exc.request_id}).",
                 outputs,
             )
-        return _shown(answer, service, service.card.outcome)
+        query = inputs_query(answer.inputs, service.schema)
+        return _shown(answer, service, service.card.outcome) | {
+            "link": query,
+            "html": report_href(PREDICT_REPORT, query, "html"),
+            "pdf": report_href(PREDICT_REPORT, query, "pdf"),
+            "invalid": [],
+        }
 
     if kind == "multiclass":
 
@@ -73,7 +103,7 @@ def register(app, app_ctx) -> None:
                 raise PreventUpdate
             frame = pd.DataFrame(stored["rows"], columns=stored["columns"])
             picked = chosen_class if chosen_class in service.classes else stored["top"]
-            return _effects_figure(frame, picked, service)
+            return effects_figure(frame, picked, service)
 
 
 def _stored_effects_ok(stored, classes: list[str]) -> bool:
@@ -100,20 +130,6 @@ def effects_rows(effects: pd.DataFrame, service, top: str) -> dict:
     }
 
 
-def _effects_figure(effects: pd.DataFrame, output: str, service):
-    """The 'why' chart for one output (a class's probability, p(positive) or the value)."""
-    effect = effects[output].to_numpy(dtype=float)
-    order = np.abs(effect).argsort(kind="stable")[::-1]
-    title = None if output == OUTPUT else f"Why: effects on the probability of {output}"
-    return figures.effects(
-        effects["feature"].to_numpy()[order].tolist(),
-        effects["value"].to_numpy()[order].tolist(),
-        effect[order],
-        service.classification,
-        title=title,
-    )
-
-
 def _shown(answer, service, outcome: str) -> dict:
     """The outputs for an answer: warnings, the result card, why, what if (and classes)."""
     message = None
@@ -125,10 +141,10 @@ def _shown(answer, service, outcome: str) -> dict:
     shown = {
         "message": message,
         "result": result_card(answer, service.kind, outcome),
-        "whatif": _whatif(answer, service),
+        "whatif": whatif_figure(answer, service),
     }
     if service.kind != "multiclass":
-        return shown | {"effects": _effects_figure(answer.effects, OUTPUT, service)}
+        return shown | {"effects": effects_figure(answer.effects, OUTPUT, service)}
     return shown | {
         "probabilities": class_figures.class_probabilities(answer.probabilities),
         "effects": no_update,  # drawn by effects_for_class, for the picked class
@@ -136,23 +152,21 @@ def _shown(answer, service, outcome: str) -> dict:
     }
 
 
-def _whatif(answer, service):
-    feature = service.whatif_feature
-    if not feature:
-        return empty("What if", "Not set")
-    label = service.schema[feature].label
-    if service.kind == "multiclass":
-        return class_figures.whatif_classes(
-            answer.whatif, service.classes, answer.inputs[feature], label
-        )
-    return figures.whatif(
-        answer.whatif,
-        answer.inputs[feature],
-        answer.value,
-        label,
-        service.classification,
-        service.card.outcome,
-    )
+def fields_in_error(problems: list[str], schema) -> list[str]:
+    """The fields the problems name, by label (the longest label that starts a problem
+    wins, so "Wind" never takes "Wind speed"'s), in the schema's order."""
+    labels = {entry.label: column for column, entry in schema.items()}
+    named = set()
+    for problem in problems:
+        starts = [
+            label
+            for label in labels
+            if problem.startswith(label)
+            and problem[len(label) : len(label) + 1] in ": "
+        ]
+        if starts:
+            named.add(labels[max(starts, key=len)])
+    return [column for column in schema if column in named]
 
 
 def _problems(problems: list[str]) -> list:
@@ -169,5 +183,9 @@ def _no_answer(message, outputs: dict) -> dict:
         "whatif": empty("What if", "No prediction"),
         "probabilities": no_update,
         "stored": None,
+        "link": no_update,
+        "html": None,  # no answer, nothing to report
+        "pdf": None,
+        "invalid": [],
     }
     return {key: shown[key] for key in outputs}

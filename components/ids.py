@@ -150,6 +150,7 @@ def account_revoke(key_id: int) -> dict:
 OVERVIEW_REPORT_HTML = "overview-report-html"
 OVERVIEW_REPORT_PDF = "overview-report-pdf"
 PREDICT_URL = "predict-url"  # the address bar: the inputs of the answer shown
+PREDICT_INVALID = "predict-invalid"  # the fields a refused answer names, to mark them
 PREDICT_REPORT_HTML = "predict-report-html"
 PREDICT_REPORT_PDF = "predict-report-pdf"
 SCENARIO_NAME = "scenario-name"
@@ -165,8 +166,4 @@ COMPARE_TABLE = "compare-table"
 COMPARE_VALUES = "compare-values-chart"
 COMPARE_EFFECTS = "compare-effects-chart"
 COMPARE_WHATIF = "compare-whatif-chart"
-COMPARE_DELETE = "compare-delete"  # pattern type: {"type": ..., "column": scenario id}
-
-
-def compare_delete(scenario_id: str) -> dict:
-    return {"type": COMPARE_DELETE, "column": scenario_id}
+COMPARE_DELETE = "compare-delete"  # deletes the ticked scenarios that are yours

@@ -19,6 +19,7 @@ from components.model_card import model_layout
 from components.monitor import monitor_layout
 from components.overview import overview_layout
 from components.predict import predict_layout
+from components.scenario_compare import compare_layout
 from context import AppContext
 
 
@@ -35,6 +36,7 @@ class Page(NamedTuple):
 PAGES = {
     "/": Page("Overview", overview_layout, "viewer"),
     "/predict": Page("Predict", predict_layout, "analyst"),
+    "/compare": Page("Compare", compare_layout, "analyst", nav=False),
     "/model": Page("Model", model_layout, "viewer"),
     "/monitor": Page("Monitor", monitor_layout, "analyst", libraries=("dash_ag_grid",)),
     "/batch": Page("Batch", batch_layout, "analyst"),
@@ -83,13 +85,12 @@ def _user_menu(identity, csrf_token: str | None) -> list:
 
 
 def navbar(ctx: AppContext, identity=None, csrf_token: str | None = None) -> dbc.Navbar:
+    """The top bar: from lg up the links in a row; below, behind a menu button."""
     links = [
         dbc.NavItem(dbc.NavLink(page.name, href=path, active="exact"))
         for path, page in PAGES.items()
         if page.nav and identity is not None and identity.can(page.role)
     ]
-    # Links stay in a row at every width (no toggler to wire); on a phone the right-hand
-    # group wraps below them, and the model badge (also on each answer) is left out.
     right = html.Div(
         [
             html.Span(
@@ -105,7 +106,7 @@ def navbar(ctx: AppContext, identity=None, csrf_token: str | None = None) -> dbc
             ),
             *_user_menu(identity, csrf_token),
         ],
-        className="d-flex align-items-center ms-auto",
+        className="d-flex flex-wrap align-items-center row-gap-2 ms-lg-auto py-2 py-lg-0",
     )
     return dbc.Navbar(
         dbc.Container(
@@ -115,14 +116,19 @@ def navbar(ctx: AppContext, identity=None, csrf_token: str | None = None) -> dbc
                     href="/",
                     className="fw-bold",
                 ),
-                dbc.Nav(links, navbar=True, className="me-auto flex-row column-gap-3"),
-                right,
+                dbc.NavbarToggler(id=ids.NAV_TOGGLER, n_clicks=0),
+                dbc.Collapse(
+                    [dbc.Nav(links, navbar=True, className="me-auto"), right],
+                    id=ids.NAV_COLLAPSE,
+                    is_open=False,
+                    navbar=True,
+                ),
             ],
             fluid=True,
-            className="flex-wrap row-gap-2",
         ),
         color="dark",
         dark=True,
+        expand="lg",
         className="mb-3",
     )
 

@@ -8,6 +8,7 @@ from dash import dcc, html
 from components import ids
 from components.kpis import kpi_skeletons
 from components.page import page_header
+from components.report_links import OVERVIEW_REPORT, report_buttons
 from components.share import view_from_link
 from context import AppContext
 from data.formats import percent, plain
@@ -281,7 +282,17 @@ def overview_layout(
             dbc.Col(filters_panel(ctx, initial), lg=3, className="mb-3"),
             dbc.Col(
                 [
-                    header,
+                    html.Div(
+                        [
+                            header,
+                            report_buttons(
+                                ids.OVERVIEW_REPORT_HTML,
+                                ids.OVERVIEW_REPORT_PDF,
+                                OVERVIEW_REPORT,
+                            ),
+                        ],
+                        className="d-flex justify-content-between flex-wrap gap-2",
+                    ),
                     dbc.Alert(problem, color="warning") if problem else None,
                     html.Div(id=ids.FILTER_MESSAGE),
                     dbc.Row(kpi_skeletons(), id=ids.KPI_ROW, className="g-3 mb-3"),

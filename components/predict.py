@@ -2,45 +2,67 @@
 
 from __future__ import annotations
 
+import json
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
 from components.page import page_header
+from components.predict_actions import actions_bar, scenarios_card
+from components.predict_link import form_value, inputs_from_query, scenario_id
 from components.theme import GRAPH_CONFIG, percent
 from context import AppContext
 from data.formats import plain, span
+from data.scenarios import ScenarioStore
 from model.card import FeatureEntry
 
+PICKED_LEVELS = 12  # whole numbers with at most this many values are picked from a list
 
-def _field(entry: FeatureEntry, default) -> html.Div:
-    unit = f" ({entry.unit})" if entry.unit else ""
-    label = dbc.Label(entry.label + unit, className="small fw-semibold mb-0")
+
+def _control(entry: FeatureEntry, value):
+    """A list for categories and whole numbers with few values, else a number box."""
+    control_id = ids.predict_input(entry.column)
     if entry.kind == "category":
-        control = dcc.Dropdown(
-            id=ids.predict_input(entry.column),
-            options=entry.categories,
-            value=default,
-            clearable=False,
+        return dcc.Dropdown(
+            id=control_id, options=entry.categories, value=value, clearable=False
         )
-    else:
-        value = round(default) if entry.integer else round(default, 2)
-        control = dbc.Input(
-            id=ids.predict_input(entry.column),
-            type="number",
-            value=value,
-            # No min/max/step: the browser would send None for values outside them, and
-            # out-of-range input must reach the server to be flagged, not refused.
-            step="any",
-            # Commit on Enter or leaving the field: one prediction (and one log row) per
-            # value, not one per keystroke. (A number here would be milliseconds.)
-            debounce=True,
-            size="sm",
+    if entry.integer and 0 < len(entry.levels) <= PICKED_LEVELS:
+        options = [{"label": plain(level), "value": level} for level in entry.levels]
+        return dcc.Dropdown(
+            id=control_id, options=options, value=value, clearable=False
         )
+    return dbc.Input(
+        id=control_id,
+        type="number",
+        value=value,
+        # No min/max/step: the browser would send None for values outside them, and
+        # out-of-range input must reach the server to be flagged, not refused.
+        step="any",
+        # Commit on Enter or leaving the field: one prediction (and one log row) per
+        # value, not one per keystroke. (A number here would be milliseconds.)
+        debounce=True,
+        size="sm",
+    )
+
+
+def _field(entry: FeatureEntry, value) -> html.Div:
+    unit = f" ({entry.unit})" if entry.unit else ""
+    label = dbc.Label(
+        entry.label + unit,
+        html_for=_dom_id(entry.column),
+        className="small fw-semibold mb-0",
+    )
     hint = "" if entry.kind == "category" else _hint(entry)
     return html.Div(
-        [label, control, html.Div(hint, className="form-text mt-0")], className="mb-2"
+        [label, _control(entry, value), html.Div(hint, className="form-text mt-0")],
+        className="mb-2",
     )
+
+
+def _dom_id(column: str) -> str:
+    """The DOM id Dash gives a pattern-matching id (its JSON, keys sorted, no spaces)."""
+    return json.dumps(ids.predict_input(column), sort_keys=True, separators=(",", ":"))
 
 
 def _hint(entry: FeatureEntry) -> str:
@@ -49,10 +71,13 @@ def _hint(entry: FeatureEntry) -> str:
     return f"training range {span(entry.min, entry.max)}"
 
 
-def predict_form(ctx: AppContext) -> dbc.Card:
-    defaults = ctx.service.defaults()
+def predict_form(ctx: AppContext, raw: dict | None = None) -> dbc.Card:
+    """The form, filled with `raw` inputs (a link's or a scenario's) or the defaults."""
+    service = ctx.service
+    raw = raw or service.defaults()
     fields = [
-        _field(entry, defaults[column]) for column, entry in ctx.service.schema.items()
+        _field(entry, form_value(raw.get(column), entry))
+        for column, entry in service.schema.items()
     ]
     return dbc.Card(
         dbc.CardBody(
@@ -66,11 +91,35 @@ def predict_form(ctx: AppContext) -> dbc.Card:
     )
 
 
+def _opened(ctx: AppContext, search: str | None, store: ScenarioStore):
+    """The inputs a link opens with, the scenario it names (if any), and a note if that
+    scenario is gone."""
+    service = ctx.service
+    wanted = scenario_id(search)
+    if wanted is None:
+        return inputs_from_query(search, service.schema, service.defaults()), None, None
+    scenario = store.get(wanted)
+    if scenario is None:
+        note = dbc.Alert(
+            "This scenario's link is not valid (it may have been deleted): "
+            "the form shows the usual inputs.",
+            color="warning",
+            dismissable=True,
+        )
+        return service.defaults(), None, note
+    return {**service.defaults(), **scenario.inputs}, scenario, None
+
+
 def predict_layout(
     ctx: AppContext, search: str | None = None, identity=None
 ) -> html.Div:
     header = page_header("What-if prediction", ctx.spec.question)
+    store = ScenarioStore(ctx.database)
+    raw, scenario, note = _opened(ctx, search, store)
+    user = identity.name if identity is not None else None
     answer = [
+        note,
+        actions_bar(scenario.name if scenario else ""),
         html.Div(id=ids.PREDICT_MESSAGE),
         html.Div(id=ids.PREDICT_RESULT, className="mb-3"),
         _probabilities(ctx),
@@ -89,12 +138,13 @@ def predict_layout(
             className="g-3",
         ),
     ]
+    form = [predict_form(ctx, raw), scenarios_card(store.list(user) if user else [])]
     return html.Div(
         [
             header,
-            dbc.Row(
-                [dbc.Col(predict_form(ctx), lg=4, xl=3), dbc.Col(answer, lg=8, xl=9)]
-            ),
+            dcc.Location(id=ids.PREDICT_URL, refresh=False),
+            dcc.Store(id=ids.PREDICT_INVALID),
+            dbc.Row([dbc.Col(form, lg=4, xl=3), dbc.Col(answer, lg=8, xl=9)]),
         ]
     )
 

@@ -210,3 +210,16 @@ idempotency_keys = sa.Table(
     sa.Column("response", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
 )
+
+# A Predict form's inputs saved under a name by one user (Predict's scenarios). Anyone
+# signed in who is sent its link may open it; only its owner lists or deletes it.
+scenarios = sa.Table(
+    "scenarios",
+    metadata,
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("user", sa.String(64), nullable=False, index=True),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("inputs", sa.Text, nullable=False),
+    sa.Column("model_version", sa.String(64)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)

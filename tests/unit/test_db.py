@@ -13,7 +13,7 @@ from data.db import Database, DatabaseError
 from data.stores import PredictionLog
 from data.users import UserStore
 
-HEAD = "0007"
+HEAD = "0008"
 
 
 def _old_predictions_table(metadata: sa.MetaData) -> sa.Table:
