@@ -217,6 +217,20 @@ class Dataset:
         )
         return Dataset(self.spec, columns, self.mask)
 
+    def precompute_full_view(self) -> int:
+        """Compute the unfiltered view's per-row arrays now, not on the first request;
+        returns their size in bytes.
+
+        Computed at start-up (app.live_dataset), they are built once in gunicorn's
+        preloaded master and shared by every worker; computed on first use, each worker
+        built its own copy (~28 MB each for the flights).
+        """
+        full = Dataset(self.spec, self.columns, None, self._memo)
+        arrays = [full.rows, full.labelled_target, full.labelled_score]
+        arrays += [full.measure_in_view]
+        arrays += [full.keys_in_view(k, with_rows=False)[1] for k in self.columns.keys]
+        return sum(a.nbytes for a in arrays if a is not None)
+
     @property
     def total_rows(self) -> int:
         return int(self.columns.target.size)
