@@ -17,14 +17,16 @@ have_browser() {
   command -v chromedriver >/dev/null 2>&1 &&
     { command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; }
 }
-if ! have_browser; then
+# pdftotext and pdfinfo (poppler-utils) read the PDF reports in the tests.
+have_pdf_tools() { command -v pdftotext >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1; }
+if ! have_browser || ! have_pdf_tools; then
   if [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; then
-    echo "[test] installing chromium and chromium-driver with apt-get"
+    echo "[test] installing chromium, chromium-driver and poppler-utils with apt-get"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null
   else
-    echo "[test] Chromium and chromedriver are needed for tests/browser; install them first" >&2
+    echo "[test] Chromium, chromedriver and pdftotext are needed for the tests; install them first" >&2
     exit 1
   fi
 fi
