@@ -22,9 +22,9 @@ PREDICT_PATH = "/api/v1/predict"
 NO_USER_WORDS = [
     "API keys belong to a signed-in user, and this app runs without login. "
     "Add a user with ",
-    html.Code("python -m server.users add NAME --role analyst"),
+    html.Code("python -m server.users add NAME --role analyst", className="text-reset"),
     ", sign in as them, and make keys here (or with ",
-    html.Code("python -m server.users key create NAME"),
+    html.Code("python -m server.users key create NAME", className="text-reset"),
     ").",
 ]
 # With no identity (Dash's validation layout) one example row lays out every id.
@@ -137,6 +137,9 @@ def create_form(signed_in: bool) -> html.Div:
     """A name for the new key and the button; disabled without a user to own it."""
     return html.Div(
         [
+            dbc.Label(
+                "Name of a new key", html_for=ids.ACCOUNT_KEY_NAME, className="small"
+            ),
             dbc.InputGroup(
                 [
                     dbc.Input(

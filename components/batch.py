@@ -62,6 +62,9 @@ def _upload_card(ctx: AppContext) -> dbc.Card:
         accept=".csv,.parquet,text/csv",
         max_size=MAX_UPLOAD_BYTES,
         multiple=False,
+        # The label around it opens the file chooser (and names it); a click of the
+        # zone's own would open it twice. Tab reaches the chooser, Enter opens it.
+        disable_click=True,
         style=UPLOAD_STYLE,
         className="mb-2",
     )
@@ -70,7 +73,7 @@ def _upload_card(ctx: AppContext) -> dbc.Card:
             dbc.CardHeader("1 · Upload a file"),
             dbc.CardBody(
                 [
-                    upload,
+                    html.Label(upload, className="d-block upload-zone"),
                     html.Div(caps_words(), className="small fw-semibold"),
                     html.Div(
                         [
@@ -88,8 +91,9 @@ def _upload_card(ctx: AppContext) -> dbc.Card:
     )
 
 
-def _format_choice() -> dbc.RadioItems:
-    return dbc.RadioItems(
+def _format_choice() -> html.Div:
+    """CSV or Parquet out, as a named group of radios."""
+    choice = dbc.RadioItems(
         id=ids.BATCH_FORMAT,
         options=[
             {"label": f"{name} file", "value": fmt} for fmt, name in FORMATS.items()
@@ -98,6 +102,7 @@ def _format_choice() -> dbc.RadioItems:
         inline=True,
         className="small me-3",
     )
+    return html.Div(choice, role="radiogroup", **{"aria-label": "Scored file format"})
 
 
 def _score_buttons() -> html.Div:

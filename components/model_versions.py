@@ -11,13 +11,20 @@ from context import AppContext
 from model.registry_cli import version_rows
 
 ALIAS_COLORS = {"champion": "primary", "challenger": "info"}
+# Dark text on the light badges: white on Bootstrap's info or warning fails contrast.
+DARK_TEXT = {"info", "warning", "light"}
 
 
 def _alias_badge(held: str) -> dbc.Badge:
     """'champion (set by ada, 2026-11-23 12:04)': the alias, who and when on hover."""
     alias = held.split(" ")[0]
+    color = ALIAS_COLORS.get(alias, "secondary")
     return dbc.Badge(
-        alias, color=ALIAS_COLORS.get(alias, "secondary"), className="me-1", title=held
+        alias,
+        color=color,
+        text_color="dark" if color in DARK_TEXT else None,
+        className="me-1",
+        title=held,
     )
 
 
@@ -85,6 +92,10 @@ def alias_history(ctx: AppContext) -> html.Ul:
     )
 
 
+def _label(words: str, control_id: str) -> dbc.Label:
+    return dbc.Label(words, html_for=control_id, className="small mb-0")
+
+
 def _controls(ctx: AppContext, admin: bool) -> html.Div:
     """Promote / challenger / roll back, enabled for admins (the server checks again)."""
     button = {"size": "sm", "disabled": not admin, "className": "me-2 mb-1"}
@@ -93,22 +104,28 @@ def _controls(ctx: AppContext, admin: bool) -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(
-                        dcc.Dropdown(
-                            id=ids.VERSION_PICK,
-                            options=ctx.models.registry.versions()[::-1],
-                            placeholder="Pick a version",
-                            disabled=not admin,
-                        ),
+                        [
+                            _label("Version to move", ids.VERSION_PICK),
+                            dcc.Dropdown(
+                                id=ids.VERSION_PICK,
+                                options=ctx.models.registry.versions()[::-1],
+                                placeholder="Pick a version",
+                                disabled=not admin,
+                            ),
+                        ],
                         md=5,
                     ),
                     dbc.Col(
-                        dbc.Input(
-                            id=ids.ALIAS_NOTE,
-                            placeholder="Why (recorded)",
-                            size="sm",
-                            maxLength=300,
-                            disabled=not admin,
-                        ),
+                        [
+                            _label("Why (recorded with the move)", ids.ALIAS_NOTE),
+                            dbc.Input(
+                                id=ids.ALIAS_NOTE,
+                                placeholder="e.g. better AUC on the new months",
+                                size="sm",
+                                maxLength=300,
+                                disabled=not admin,
+                            ),
+                        ],
                         md=7,
                     ),
                 ],
@@ -120,7 +137,7 @@ def _controls(ctx: AppContext, admin: bool) -> html.Div:
             dbc.Button(
                 "Make challenger",
                 id=ids.MAKE_CHALLENGER,
-                color="info",
+                color="primary",
                 outline=True,
                 **button,
             ),

@@ -58,9 +58,17 @@ def section(title: str, key: str, body, explain: str | None = None) -> dbc.Card:
     )
 
 
-def _control(label: str, component, **col) -> dbc.Col:
+def _control(label: str, component, control_id: str | None, **col) -> dbc.Col:
+    """The label names the control by its id, or (radios: no id) names their group."""
+    if control_id is None:
+        component = html.Div(component, role="radiogroup", **{"aria-label": label})
     return dbc.Col(
-        [dbc.Label(label, className="small fw-semibold mb-0 d-block"), component],
+        [
+            dbc.Label(
+                label, html_for=control_id, className="small fw-semibold mb-0 d-block"
+            ),
+            component,
+        ],
         xs=12,
         className="mb-2",
         **col,
@@ -74,7 +82,7 @@ def _dates(start: str | None, end: str | None) -> dbc.Col:
         end_date=end,
         display_format="D MMM YYYY",
     )
-    return _control("Event days", picker, md=6, xl=4)
+    return _control("Event days", picker, ids.MONITOR_DATES, md=6, xl=4)
 
 
 def _granularity(value: str) -> dbc.Col:
@@ -84,7 +92,7 @@ def _granularity(value: str) -> dbc.Col:
         value=value,
         inline=True,
     )
-    return _control("Per", choice, md=6, xl=2)
+    return _control("Per", choice, None, md=6, xl=2)
 
 
 def _pick(label: str, component_id: str, options, value, xl: int) -> dbc.Col:
@@ -92,7 +100,7 @@ def _pick(label: str, component_id: str, options, value, xl: int) -> dbc.Col:
     dropdown = dcc.Dropdown(
         id=component_id, options=options, value=value, clearable=False
     )
-    return _control(label, dropdown, md=6, xl=xl)
+    return _control(label, dropdown, component_id, md=6, xl=xl)
 
 
 def controls(ctx: AppContext, version: str) -> dbc.Card:
@@ -118,6 +126,9 @@ def _container(component_id: str, **style) -> dcc.Loading:
 def drift_card() -> dbc.Card:
     detail = html.Div(
         [
+            dbc.Label(
+                "Feature", html_for=ids.MONITOR_FEATURE, className="small mb-0 d-block"
+            ),
             dcc.Dropdown(
                 id=ids.MONITOR_FEATURE,
                 clearable=False,
