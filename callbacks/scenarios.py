@@ -90,14 +90,16 @@ def register_compare(app, app_ctx, store: ScenarioStore) -> None:
         if not scenarios:
             return _nothing(note or "Tick scenarios to compare them.", picked)
         try:
+            # One log row each: the first keeps this request's id, the others get new ones.
+            first = request_id()
             answers = [
                 app_ctx.models.predict(
                     dict(s.inputs),
                     source="compare",
                     user=identity.name,
-                    request_id=request_id(),
+                    request_id=first if n == 0 else None,
                 )
-                for s in scenarios
+                for n, s in enumerate(scenarios)
             ]
         except (InputError, BadInput) as exc:
             return _nothing(

@@ -28,7 +28,7 @@ def scenario_values(names: list[str], answers: list, outcome: str, kind: str) ->
     )
     fig = figure(
         title,
-        height=280,
+        height=260,
         yaxis={"tickformat": ".0%" if classification else None, "rangemode": "tozero"},
         showlegend=False,
     )
@@ -97,8 +97,11 @@ def scenario_whatifs(
     """Each scenario's what-if curve, its own input marked on it."""
     fig = figure(
         title,
+        height=360,
         xaxis={"title": {"text": label}},
         yaxis={"tickformat": ".0%" if classification else None, "rangemode": "tozero"},
+        legend={"y": -0.4},
+        margin={"b": 110},
     )
     fmt = ".1%" if classification else ".3g"
     for n, (name, frame, (x, y)) in enumerate(
