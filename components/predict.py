@@ -74,7 +74,7 @@ def _hint(entry: FeatureEntry) -> str:
 def predict_form(ctx: AppContext, raw: dict | None = None) -> dbc.Card:
     """The form, filled with `raw` inputs (a link's or a scenario's) or the defaults."""
     service = ctx.service
-    raw = raw or service.defaults()
+    raw = raw or form_defaults(service)
     fields = [
         _field(entry, form_value(raw.get(column), entry))
         for column, entry in service.schema.items()
@@ -91,13 +91,29 @@ def predict_form(ctx: AppContext, raw: dict | None = None) -> dbc.Card:
     )
 
 
+def form_defaults(service) -> dict:
+    """The typical inputs as a form shows them: whole numbers whole, others to 2 places."""
+    shown = {}
+    for column, value in service.defaults().items():
+        entry = service.schema[column]
+        if entry.kind == "category":
+            shown[column] = value
+        else:
+            shown[column] = round(value) if entry.integer else round(value, 2)
+    return shown
+
+
 def _opened(ctx: AppContext, search: str | None, store: ScenarioStore):
     """The inputs a link opens with, the scenario it names (if any), and a note if that
     scenario is gone."""
     service = ctx.service
     wanted = scenario_id(search)
     if wanted is None:
-        return inputs_from_query(search, service.schema, service.defaults()), None, None
+        return (
+            inputs_from_query(search, service.schema, form_defaults(service)),
+            None,
+            None,
+        )
     scenario = store.get(wanted)
     if scenario is None:
         note = dbc.Alert(
@@ -106,8 +122,8 @@ def _opened(ctx: AppContext, search: str | None, store: ScenarioStore):
             color="warning",
             dismissable=True,
         )
-        return service.defaults(), None, note
-    return {**service.defaults(), **scenario.inputs}, scenario, None
+        return form_defaults(service), None, note
+    return {**form_defaults(service), **scenario.inputs}, scenario, None
 
 
 def predict_layout(
@@ -144,7 +160,13 @@ def predict_layout(
             header,
             dcc.Location(id=ids.PREDICT_URL, refresh=False),
             dcc.Store(id=ids.PREDICT_INVALID),
-            dbc.Row([dbc.Col(form, lg=4, xl=3), dbc.Col(answer, lg=8, xl=9)]),
+            dbc.Row(
+                [
+                    dbc.Col(form, lg=4, xl=3),
+                    # On a phone the answer comes first, the form below it.
+                    dbc.Col(answer, lg=8, xl=9, className="order-first order-lg-0"),
+                ]
+            ),
         ]
     )
 
