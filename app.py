@@ -184,6 +184,8 @@ def create_app(
     )
     # Set first: Dash calls a layout function at once unless there is a validation layout
     # (kept for the server's checks; with suppressed exceptions it is not sent).
+    # The page's language, for screen readers (Dash's own index has none).
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.validation_layout = validation_layout(ctx)
     app.layout = functools.partial(_layout_for_request, ctx)
     roles = callbacks.register_all(app, ctx)

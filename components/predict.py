@@ -17,6 +17,7 @@ from data.formats import plain, span
 from data.scenarios import ScenarioStore
 from model.card import FeatureEntry
 
+LIGHT_BADGES = ("warning", "info", "light")
 PICKED_LEVELS = 12  # whole numbers with at most this many values are picked from a list
 
 
@@ -261,7 +262,11 @@ def result_card(answer, kind: str, outcome: str) -> dbc.Card:
                 _caption("Band"),
                 html.Div(
                     dbc.Badge(
-                        answer.label, color=answer.color, className="fs-6 text-wrap"
+                        answer.label,
+                        color=answer.color,
+                        # Dark text where white would not stand out (yellow, light).
+                        text_color="dark" if answer.color in LIGHT_BADGES else None,
+                        className="fs-6 text-wrap",
                     ),
                     **{"data-testid": "prediction-band"},
                 ),

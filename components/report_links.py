@@ -19,7 +19,12 @@ def report_href(path: str, query: str | None, fmt: str) -> str:
 def report_buttons(html_id: str, pdf_id: str, path: str | None = None) -> html.Div:
     """HTML and PDF download buttons; without `path` they have no link until a callback
     gives them one (Predict's, once there is an answer)."""
-    button = {"size": "sm", "outline": True, "color": "secondary", "external_link": True}
+    button = {
+        "size": "sm",
+        "outline": True,
+        "color": "secondary",
+        "external_link": True,
+    }
     links = {
         fmt: report_href(path, "", fmt) if path else None for fmt in ("html", "pdf")
     }

@@ -46,7 +46,11 @@ def _picker(options: list[dict], value: list[str]) -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
-                html.H6(f"Pick up to {MAX_COMPARED}", className="card-title"),
+                dbc.Label(
+                    f"Pick up to {MAX_COMPARED}",
+                    html_for=ids.COMPARE_PICK,
+                    className="h6 card-title d-block",
+                ),
                 dcc.Checklist(
                     id=ids.COMPARE_PICK,
                     options=options,
