@@ -45,6 +45,18 @@
                     requestAnimationFrame(tick);
                 });
             },
+            // A collapsible part (a phone's menu, the Overview's filters): a click flips it.
+            toggle: function (clicks, isOpen) {
+                return clicks ? !isOpen : isOpen;
+            },
+            // The phone's menu: its button flips it, and opening a page closes it.
+            navMenu: function (clicks, pathname, isOpen) {
+                var triggered = (window.dash_clientside.callback_context || {}).triggered;
+                var byButton = (triggered || []).some(function (t) {
+                    return t.prop_id.indexOf('.n_clicks') > 0;
+                });
+                return byButton ? !isOpen : false;
+            },
             // The path to render, once the scripts its page needs (if any) are loaded.
             pageReady: function (pathname, scripts) {
                 var needed = (scripts || {})[pathname] || [];

@@ -19,6 +19,16 @@ def register(app, ctx) -> None:
         State(ids.PAGE_LIBRARIES, "data"),
     )
 
+    # A phone's menu: the toggler opens and closes it, and following a link closes it.
+    app.clientside_callback(
+        ClientsideFunction("flightdeck", "navMenu"),
+        Output(ids.NAV_COLLAPSE, "is_open"),
+        Input(ids.NAV_TOGGLER, "n_clicks"),
+        Input(ids.URL, "pathname"),
+        State(ids.NAV_COLLAPSE, "is_open"),
+        prevent_initial_call=True,
+    )
+
     @app.callback(
         Output(ids.PAGE, "children"),
         Input(ids.PAGE_PATH, "data"),

@@ -9,6 +9,8 @@ NAV_USER = "nav-user"
 SIGN_OUT = "nav-sign-out"
 OPEN_BANNER = "open-access-banner"
 FORBIDDEN = "page-forbidden"
+NAV_TOGGLER = "nav-toggler"  # a phone's menu button
+NAV_COLLAPSE = "nav-collapse"  # the links it opens
 
 # Overview
 DATE_RANGE = "overview-date-range"
@@ -32,6 +34,9 @@ OVERVIEW_FIRST_SENT = "overview-first-sent"  # the first screen was sent
 OVERVIEW_FIRST_DRAWN = "overview-first-drawn"  # ... and drawn: ask for the rest
 ROUTES_DOWNLOAD = "overview-routes-download"
 ROUTES_EXPORT = "overview-routes-export"
+MISSING_FILTER = "overview-missing-filter"  # keep rows with no value in a range filter
+FILTERS_TOGGLE = "overview-filters-toggle"  # a phone's button that opens the filters
+FILTERS_COLLAPSE = "overview-filters-collapse"
 
 # Predict
 PREDICT_INPUT = "predict-input"  # pattern type: {"type": ..., "column": name}

@@ -85,7 +85,8 @@ def _user_menu(identity, csrf_token: str | None) -> list:
 
 
 def navbar(ctx: AppContext, identity=None, csrf_token: str | None = None) -> dbc.Navbar:
-    """The top bar: from lg up the links in a row; below, behind a menu button."""
+    """The top bar: from md up the links in a row (the rest wraps below them when
+    narrow); on a phone, behind a menu button."""
     links = [
         dbc.NavItem(dbc.NavLink(page.name, href=path, active="exact"))
         for path, page in PAGES.items()
@@ -106,7 +107,7 @@ def navbar(ctx: AppContext, identity=None, csrf_token: str | None = None) -> dbc
             ),
             *_user_menu(identity, csrf_token),
         ],
-        className="d-flex flex-wrap align-items-center row-gap-2 ms-lg-auto py-2 py-lg-0",
+        className="d-flex flex-wrap align-items-center row-gap-2 ms-md-auto py-2 py-md-0",
     )
     return dbc.Navbar(
         dbc.Container(
@@ -122,13 +123,14 @@ def navbar(ctx: AppContext, identity=None, csrf_token: str | None = None) -> dbc
                     id=ids.NAV_COLLAPSE,
                     is_open=False,
                     navbar=True,
+                    className="flex-wrap row-gap-2",
                 ),
             ],
             fluid=True,
         ),
         color="dark",
         dark=True,
-        expand="lg",
+        expand="md",
         className="mb-3",
     )
 
