@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from data.categories import category_order, integer_levels
-from data.filters import FilterError, Filters, parse_choices, parse_date, parse_range
+from data.filters import (
+    FilterError,
+    Filters,
+    missing_words,
+    parse_choices,
+    parse_date,
+    parse_missing,
+    parse_range,
+)
 from data.inputs import shorten
+from data.names import display_names
 from data.spec import DatasetSpec
 from data.target import target_numbers
 
@@ -36,6 +45,8 @@ class Columns:
     keys: dict[str, tuple[np.ndarray, int]]
     classes: tuple[str, ...] = ()
     score: np.ndarray | None = None
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+    missing: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _encode(series: pd.Series, names: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -124,9 +135,7 @@ def build_columns(
     frame: pd.DataFrame, spec: DatasetSpec, classes: list[str] | tuple = ()
 ) -> Columns:
     """Turn a processed frame into the arrays the Dataset works on."""
-    cat_cols = list(dict.fromkeys([*spec.category_features, *spec.category_filters]))
-    if spec.geo:
-        cat_cols += [c for c in (spec.geo.origin, spec.geo.dest) if c not in cat_cols]
+    cat_cols = spec.category_columns
     encoded = {
         c: _encode(frame[c], _display_order(spec, c, frame[c])) for c in cat_cols
     }
@@ -169,7 +178,20 @@ def build_columns(
         weekday=weekday,
         first_day=first,
         n_days=n_days,
+        names=display_names(spec, categories),
+        missing=missing_rows(spec, numbers),
     )
+
+
+def missing_rows(spec: DatasetSpec, numbers: dict) -> dict[str, np.ndarray]:
+    """Rows with no value, for each range filter column that has any (flights with no
+    weather record): a narrowed slider keeps them or not, as the user chooses."""
+    out = {}
+    for column in spec.range_filters:
+        absent = np.isnan(numbers[column])
+        if absent.any():
+            out[column] = absent
+    return out
 
 
 class Dataset:
@@ -238,6 +260,11 @@ class Dataset:
     def categories(self, column: str) -> list[str]:
         return self.columns.categories[column]
 
+    def names(self, column: str) -> dict[str, str]:
+        """code -> display name of a category column ('UA' -> 'United Air Lines Inc.');
+        codes without a name are left out (show the code). A copy: change it freely."""
+        return dict(self.columns.names.get(column, {}))
+
     def bounds(self, column: str) -> tuple[float, float]:
         return self.columns.bounds[column]
 
@@ -248,9 +275,16 @@ class Dataset:
         first = self.columns.first_day
         return first, first + dt.timedelta(days=self.columns.n_days - 1)
 
-    def parse_filters(self, dates=None, categories=None, ranges=None) -> Filters:
-        """Check raw client values against this data; raise FilterError with a clear message."""
+    def parse_filters(
+        self, dates=None, categories=None, ranges=None, missing=None
+    ) -> Filters:
+        """Check raw client values against this data; raise FilterError with a clear message.
+
+        `missing`: keep the rows with no value in a range filter (True, the default) or
+        leave them out (False); it means nothing for data without such rows.
+        """
         categories, ranges = categories or {}, ranges or {}
+        keep = parse_missing(missing) or not self.columns.missing
         start = parse_date(dates[0] if dates else None, "start date")
         end = parse_date(dates[1] if dates and len(dates) > 1 else None, "end date")
         if start and end and start > end:
@@ -270,7 +304,8 @@ class Dataset:
             span = parse_range(value, self.spec.label(column), self.bounds(column))
             if span:
                 spans[column] = span
-        return Filters(start, end, {k: v for k, v in picks.items() if v}, spans)
+        picks = {k: v for k, v in picks.items() if v}
+        return Filters(start, end, picks, spans, keep_missing=keep)
 
     def _within_span(self, start, end):
         """Date bounds that keep every row are no filter: the Overview's first load sends
@@ -301,8 +336,36 @@ class Dataset:
             mask &= allowed[cols.codes[column]]
         for column, (low, high) in filters.ranges.items():
             values = cols.numbers[column]
-            mask &= (values >= low) & (values <= high)
+            inside = (values >= low) & (values <= high)
+            if filters.keep_missing and column in cols.missing:
+                inside |= cols.missing[column]
+            mask &= inside
+        if not filters.keep_missing and cols.missing:
+            mask &= self.memoized("complete", lambda: ~self._incomplete())
         return Dataset(self.spec, cols, mask, self._memo)
+
+    def _incomplete(self) -> np.ndarray:
+        return np.logical_or.reduce(list(self.columns.missing.values()))
+
+    @property
+    def missing_words(self) -> str:
+        """'1,634 flights with missing weather readings'; '' when no row lacks a value."""
+        if not self.columns.missing:
+            return ""
+        spec = self.spec
+        return missing_words(
+            spec.row_label,
+            self.missing_count,
+            spec.filters.missing_label,
+            [spec.label(c) for c in self.columns.missing],
+        )
+
+    @property
+    def missing_count(self) -> int:
+        """Rows with no value in some range filter (e.g. flights with no weather record)."""
+        if not self.columns.missing:
+            return 0
+        return self.memoized("missing", lambda: int(self._incomplete().sum()))
 
     @property
     def rows(self) -> np.ndarray:

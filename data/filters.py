@@ -20,6 +20,7 @@ class Filters:
     end: dt.date | None = None
     categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    keep_missing: bool = True  # rows with no value in a range filter stay in the view
 
 
 def parse_date(value, name: str) -> dt.date | None:
@@ -68,3 +69,25 @@ def parse_range(
     if low <= bounds[0] and high >= bounds[1]:
         return None
     return low, high
+
+
+def parse_missing(value) -> bool:
+    """Whether rows with no value in a range filter stay: True (the default) or False."""
+    if value is None:
+        return True
+    if not isinstance(value, bool):
+        raise FilterError(
+            "rows with missing values are kept (true; 'in' in a link) or left out "
+            "(false; 'out')"
+        )
+    return value
+
+
+def missing_words(row_label: str, count: int, missing_label: str, columns) -> str:
+    """'1,634 flights with missing weather readings': the rows a range filter cannot judge;
+    without a spec's words, 'with no' and the columns' labels ('visibility or wind speed')."""
+    if not missing_label:
+        labels = [c.lower() for c in columns]
+        joined = ", ".join(labels[:-1]) + " or " + labels[-1] if len(labels) > 1 else ""
+        missing_label = f"with no {joined or labels[0]}"
+    return f"{count:,} {row_label} {missing_label}"

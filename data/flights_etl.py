@@ -41,6 +41,28 @@ def package_data_dir() -> Path:
     return Path(found.submodule_search_locations[0]) / "data"
 
 
+# Display names of the codes, from the package's own tables: column -> (file, code column).
+NAME_TABLES = {
+    "carrier": ("airlines.csv", "carrier"),
+    "origin": ("airports.csv", "faa"),
+    "dest": ("airports.csv", "faa"),
+}
+
+
+def display_names(folder: Path | None = None) -> dict[str, dict[str, str]]:
+    """code -> name for the carrier, origin and dest columns ('UA' -> 'United Air Lines
+    Inc.'), read from airlines.csv and airports.csv; the processed data keeps the codes."""
+    folder = folder or package_data_dir()
+    tables: dict[str, dict[str, str]] = {}
+    for file, key in dict.fromkeys(NAME_TABLES.values()):
+        frame = pd.read_csv(
+            folder / file, usecols=[key, "name"], dtype=str, keep_default_na=False
+        )
+        codes, names = frame[key].str.strip(), frame["name"].str.strip()
+        tables[file] = dict(zip(codes, names, strict=True))
+    return {column: tables[file] for column, (file, _) in NAME_TABLES.items()}
+
+
 def origin_departures(flights: pd.DataFrame) -> pd.Series:
     """Departures scheduled from the same airport in the same hour of the same day.
 

@@ -27,6 +27,7 @@ from data.spec_sections import (  # noqa: F401  (re-exported: the spec's vocabul
     Measure,
     ModelChoice,
     Monitor,
+    Names,
     Overview,
     Predict,
     Source,
@@ -35,6 +36,7 @@ from data.spec_sections import (  # noqa: F401  (re-exported: the spec's vocabul
     Time,
     estimator_params,
     monitor_problems,
+    names_problems,
     param_problems,
 )
 
@@ -58,6 +60,11 @@ class DatasetSpec(Strict):
     monitor_: Monitor = Field(Monitor(), alias="monitor")
     geo: Geo | None = None
     labels: dict[str, str] = {}
+    names: dict[str, Names] = Field(
+        {},
+        description="Display names of a category column's values: "
+        "[names.carrier] UA = 'United Air Lines Inc.'; filters and links keep the codes",
+    )
     features: tuple[Feature, ...] = ()
     _folder: Path = PrivateAttr(default=Path("."))
     _file: str = PrivateAttr(default="spec")
@@ -92,7 +99,16 @@ class DatasetSpec(Strict):
         if self.predict.bands and self.task != "classification":
             problems.append("[predict] bands are for classification targets")
         problems += monitor_problems(self.monitor_, self.category_features, self.target)
+        problems += names_problems(self.names, self.category_columns)
         return problems + param_problems(self.model, self.task == "classification")
+
+    @property
+    def category_columns(self) -> list[str]:
+        """Every column shown as categories: category features and filters, geo ends."""
+        columns = [*self.category_features, *self.category_filters]
+        if self.geo:
+            columns += [self.geo.origin, self.geo.dest]
+        return list(dict.fromkeys(columns))
 
     # Flat names for what the app reads most.
     @property

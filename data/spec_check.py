@@ -73,6 +73,7 @@ def column_references(spec: DatasetSpec) -> list[tuple[str, str]]:
     if spec.geo:
         refs += [(f"[geo] {k}", v) for k, v in spec.geo.model_dump().items()]
     refs += [("[labels]", c) for c in spec.labels]
+    refs += [("[names]", c) for c in spec.names]
     refs += [("[monitor] keys", c) for c in spec.monitor.keys]
     return refs
 

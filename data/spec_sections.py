@@ -70,6 +70,11 @@ class Measure(Strict):
 class Filters(Strict):
     categories: tuple[Column, ...] = ()
     ranges: tuple[Column, ...] = ()
+    missing_label: str = Field(
+        "",
+        description="What rows with no value in a range filter are, after their count: "
+        "'with missing weather readings' (default: 'with no' and the columns' labels)",
+    )
 
 
 class Overview(Strict):
@@ -174,6 +179,22 @@ class Geo(Strict):
     origin_lon: Column
     dest_lat: Column
     dest_lon: Column
+
+
+Code = Annotated[str, Field(min_length=1)]
+Names = dict[Code, Annotated[str, Field(min_length=1)]]
+
+
+def names_problems(names: dict, shown: list[str]) -> list[str]:
+    """A line for each [names] column that is no category the app shows."""
+    from data.spec_errors import nearest
+
+    return [
+        f"[names] '{column}' is not a category feature, filter or geo column "
+        f"({', '.join(shown) or 'none'}){nearest(column, shown)}"
+        for column in names
+        if column not in shown
+    ]
 
 
 class Feature(Strict):

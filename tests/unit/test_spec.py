@@ -162,7 +162,10 @@ MISTAKES = {
     ),
     "a key placed under the wrong table": (
         {"extra": '[filters]\nrow_label = "people"'},
-        ["unknown key `row_label` in [filters]", "(allowed: categories, ranges)"],
+        [
+            "unknown key `row_label` in [filters]",
+            "(allowed: categories, ranges, missing_label)",
+        ],
     ),
     "old positive_label key": (
         {"target": '[target]\ncolumn = "y"\npositive_label = "Yes"'},
