@@ -4,6 +4,7 @@ in two steps (the first screen, then the rest)."""
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 import dash_bootstrap_components as dbc
 from dash import ALL, ClientsideFunction, Input, Output, State, dcc, no_update
@@ -12,13 +13,14 @@ from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.kpis import kpi_cards
-from components.overview import available_charts, routes_table
+from components.overview import available_charts
 from components.overview_view import (
     build_overview,
     clicked_category,
     first_screen,
     routes_csv,
 )
+from components.routes_table import routes_table
 from components.share import defaults, to_query
 from data.filters import FilterError
 from data.inputs import BadInput, pattern_columns, values_by_column
@@ -36,6 +38,8 @@ def _inputs(app_ctx) -> list:
         ]
     if app_ctx.spec.bin_columns:
         inputs.append(Input(ids.BINS_COLUMN, "value"))
+    if app_ctx.dataset.missing_count:
+        inputs.append(Input(ids.MISSING_FILTER, "value"))
     return inputs
 
 
@@ -44,14 +48,25 @@ def _states(app_ctx) -> list:
     return [State(i.component_id, i.component_property) for i in _inputs(app_ctx)]
 
 
-def _filters(app_ctx, values: list, listed) -> tuple:
-    """(dates, categories, ranges, bins column) from the filter values in _inputs' order;
-    raises FilterError or BadInput for values the filters cannot take."""
+class Picked(NamedTuple):
+    """The filter values as the client sent them, by name (validated by the Dataset)."""
+
+    dates: list | None
+    categories: dict
+    ranges: dict
+    bins: str | None
+    missing: object  # True keeps the rows with no value in a range filter
+
+
+def _filters(app_ctx, values: list, listed) -> Picked:
+    """The filter values in _inputs' order, by name; raises BadInput for values whose ids
+    are not the filters'."""
     spec, rest = app_ctx.spec, list(values[2:])
     dates = [rest.pop(0), rest.pop(0)] if app_ctx.dataset.date_span else None
     bins_column = rest.pop(0) if spec.bin_columns else None
+    missing = rest.pop(0) if app_ctx.dataset.missing_count else None
     categories, ranges = _picked(spec, listed, values[0], values[1])
-    return dates, categories, ranges, bins_column
+    return Picked(dates, categories, ranges, bins_column, missing)
 
 
 def register(app, app_ctx) -> None:
@@ -69,22 +84,27 @@ def register(app, app_ctx) -> None:
     @app.callback(*outputs, *_inputs(app_ctx))
     def refresh_overview(*values):
         try:
-            dates, categories, ranges, bins = _filters(
-                app_ctx, values, dash_ctx.inputs_list
-            )
-            result = build_overview(app_ctx, dates, categories, ranges, bins, "first")
+            picked = _filters(app_ctx, values, dash_ctx.inputs_list)
+            result = build_overview(app_ctx, *picked[:4], "first", picked.missing)
         except (FilterError, BadInput) as exc:
             alert = dbc.Alert(
                 f"Filters not applied: {exc}", color="danger", dismissable=True
             )
             return [alert] + [no_update] * (len(outputs) - 1)
-        link = to_query(dates, categories, ranges, bins, defaults(app_ctx))
+        link = to_query(*picked[:4], defaults(app_ctx), picked.missing)
         figures = [result.figures[c] for c in first]
         sent = {"at": time.time(), "charts": first}  # the charts to wait for
         return [None, link, kpi_cards(result.kpis, app_ctx), *figures, sent]
 
     register_rest(app, app_ctx)
     register_cross_filter(app, app_ctx)
+    app.clientside_callback(  # a phone's Filters button opens and closes them
+        ClientsideFunction("flightdeck", "toggle"),
+        Output(ids.FILTERS_COLLAPSE, "is_open"),
+        Input(ids.FILTERS_TOGGLE, "n_clicks"),
+        State(ids.FILTERS_COLLAPSE, "is_open"),
+        prevent_initial_call=True,
+    )
     if app_ctx.geo:
         register_routes_export(app, app_ctx)
 
@@ -114,10 +134,8 @@ def register_rest(app, app_ctx) -> None:
     )
     def refresh_overview_rest(_drawn, *values):
         try:
-            dates, categories, ranges, bins = _filters(
-                app_ctx, values, dash_ctx.states_list
-            )
-            result = build_overview(app_ctx, dates, categories, ranges, bins, "rest")
+            picked = _filters(app_ctx, values, dash_ctx.states_list)
+            result = build_overview(app_ctx, *picked[:4], "rest", picked.missing)
         except (FilterError, BadInput):
             raise PreventUpdate from None  # the first step already said why
         out = [result.figures[c] for c in rest]
@@ -141,10 +159,8 @@ def register_routes_export(app, app_ctx) -> None:
         if not n_clicks:
             raise PreventUpdate
         try:
-            dates, categories, ranges, _ = _filters(
-                app_ctx, values, dash_ctx.states_list
-            )
-            text = routes_csv(app_ctx, dates, categories, ranges)
+            picked = _filters(app_ctx, values, dash_ctx.states_list)
+            text = routes_csv(app_ctx, *picked[:3], picked.missing)
         except (FilterError, BadInput) as exc:
             alert = dbc.Alert(f"Not exported: {exc}", color="danger", dismissable=True)
             return no_update, alert
@@ -181,6 +197,11 @@ def register_cross_filter(app, app_ctx) -> None:
             Output(ids.DATE_RANGE, "start_date"),
             Output(ids.DATE_RANGE, "end_date"),
         ]
+    # Reset keeps the rows with no value in a range filter again (the default).
+    missing = (
+        [Output(ids.MISSING_FILTER, "value")] if app_ctx.dataset.missing_count else []
+    )
+    outputs += missing
 
     @app.callback(
         *outputs,
@@ -197,9 +218,9 @@ def register_cross_filter(app, app_ctx) -> None:
         if dash_ctx.triggered_id == ids.RESET_FILTERS:
             values = [
                 [None] * len(columns),
-                [list(app_ctx.dataset.bounds(c)) for c in ranges],
+                [defaults(app_ctx)["ranges"][c] for c in ranges],
             ]
-            return values + ([span[0], span[1]] if span else [])
+            return values + ([span[0], span[1]] if span else []) + [True] * len(missing)
         column, value = clicked_category(
             app_ctx, dash_ctx.triggered_id, _clicked_point(dash_ctx.triggered)
         )
@@ -207,9 +228,8 @@ def register_cross_filter(app, app_ctx) -> None:
             raise PreventUpdate
         current[column] = [value]
         # Wildcard outputs take one value per matched component, no_update included.
-        return [[current[c] for c in columns], [no_update] * len(ranges)] + (
-            [no_update] * 2 if span else []
-        )
+        unchanged = [no_update] * ((2 if span else 0) + len(missing))
+        return [[current[c] for c in columns], [no_update] * len(ranges), *unchanged]
 
 
 def _filter_outputs(app_ctx, category_values) -> tuple[dict, list[str]]:

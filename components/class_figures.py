@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from components.theme import MUTED, Figure, empty, figure
+from components.theme import BLUES, CATEGORICAL, MUTED, Figure, empty, figure
 
 # Okabe-Ito: told apart by colour-blind readers, and none of it reads as good or bad.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+PALETTE = CATEGORICAL
 
 
 def class_color(index: int) -> str:
@@ -16,16 +16,25 @@ def class_color(index: int) -> str:
 
 
 def class_mix_bars(
-    names: list[str], frame: pd.DataFrame, classes: list[str], title: str, x_title: str
+    names: list[str],
+    frame: pd.DataFrame,
+    classes: list[str],
+    title: str,
+    x_title: str,
+    ticktext: list[str] | None = None,
 ) -> Figure:
-    """Stacked bars: each class's share of the rows in each group."""
+    """Stacked bars: each class's share of the rows in each group (`ticktext`: how the
+    groups read on the axis, when not as `names`)."""
     if frame.empty or frame["labelled"].sum() == 0:
         return empty(title)
+    axis = {"title": {"text": x_title}, "type": "category"}
+    if ticktext:
+        axis.update(tickvals=names, ticktext=ticktext)
     fig = figure(
         title,
         barmode="stack",
         clickmode="event",
-        xaxis={"title": {"text": x_title}, "type": "category"},
+        xaxis=axis,
         yaxis={"tickformat": ".0%", "range": [0, 1], "title": {"text": "Share"}},
     )
     rows = frame["labelled"].to_numpy()
@@ -148,7 +157,7 @@ def confusion_classes(counts: list[list[int]], classes: list[str]) -> Figure:
             "y": classes,
             "text": [[f"{v:,}" for v in row] for row in z.tolist()],
             "texttemplate": "%{text}",
-            "colorscale": [[0, "#eff6ff"], [1, "#1d4ed8"]],
+            "colorscale": BLUES,
             "showscale": False,
             "hovertemplate": "actual %{y}, predicted %{x}: %{z:,}<extra></extra>",
         }

@@ -29,7 +29,7 @@ def kpi_card(
         html.Div(value, className=f"{value_size} fw-semibold"),
     ]
     if note:
-        body.append(html.Div(note, className="small text-muted text-break"))
+        body.append(html.Div(note, className="small text-muted text-break kpi-note"))
     return dbc.Col(
         dbc.Card(dbc.CardBody(body), className="shadow-sm h-100"), xs=6, md=4, xl=xl
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from components.theme import ACCENT, MUTED, PRIMARY, Figure, figure
+from components.theme import ACCENT, BAD, BLUES, MUTED, PRIMARY, Figure, figure
 from data.formats import plain
 
 # Raises / lowers the prediction: neither is good or bad in general.
-UP, DOWN = "#c2410c", "#1d4ed8"
+UP, DOWN = BAD, PRIMARY  # vermillion and blue: apart for every colour vision
 
 DIAGONAL = {"color": MUTED, "dash": "dash"}
 
@@ -111,7 +111,7 @@ def confusion(
             "y": ["No", "Yes"],
             "text": [[f"{v:,}" for v in r] for r in z],
             "texttemplate": "%{text}",
-            "colorscale": [[0, "#eff6ff"], [1, "#1d4ed8"]],
+            "colorscale": BLUES,
             "showscale": False,
             "hovertemplate": "%{y}, %{x}: %{z:,}<extra></extra>",
         }

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.theme import ACCENT, INK, MUTED, PRIMARY, Figure, empty, figure
+from components.theme import (
+    ACCENT,
+    CATEGORICAL,
+    INK,
+    MUTED,
+    PRIMARY,
+    Figure,
+    empty,
+    figure,
+)
 from data.formats import span
 
 SMALL = 280
 # One colour per source (or challenger), in order of appearance.
-SERIES = [PRIMARY, ACCENT, "#059669", "#7c3aed", "#db2777", "#0891b2", MUTED]
+SERIES = [*CATEGORICAL[:6], MUTED]  # Okabe-Ito, then grey
 BAND = "rgba(37,99,235,0.15)"
 FEATURE_TITLE = "Reference against live"
 

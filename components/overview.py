@@ -7,13 +7,15 @@ from dash import dcc, html
 
 from components import ids
 from components.kpis import kpi_skeletons
+from components.overview_figures import PAIR_HEIGHT
 from components.page import page_header
 from components.report_links import OVERVIEW_REPORT, report_buttons
-from components.share import view_from_link
+from components.routes_table import routes_card
+from components.share import slider_range, view_from_link
+from components.theme import GRAPH_CONFIG
 from context import AppContext
-from data.formats import percent, plain
-
-GRAPH_CONFIG = {"displaylogo": False, "topojsonURL": "/assets/topojson/"}
+from data.formats import plain
+from data.names import choices
 
 
 def available_charts(ctx: AppContext) -> list[str]:
@@ -35,23 +37,8 @@ def available_charts(ctx: AppContext) -> list[str]:
     return charts
 
 
-def slider_step(low: float, high: float) -> float | None:
-    """The coarsest step that still hits both ends and has 20+ positions: 4.3–7.9 moves
-    by 0.1 (its inputs read 4.3, not 4.3000), 0–10 by 0.1, 0–1.21 by 0.01."""
-    if not high > low:
-        return None
-    decimals = 0
-    while decimals < 4 and any(round(v, decimals) != round(v, 4) for v in (low, high)):
-        decimals += 1
-    while 10.0**-decimals > (high - low) / 20 and decimals < 6:
-        decimals += 1
-    return 10.0**-decimals
-
-
 def _range_slider(ctx: AppContext, column: str, value: list) -> html.Div:
-    low, high = ctx.dataset.bounds(column)
-    integer = float(low).is_integer() and float(high).is_integer() and high - low <= 48
-    step = 1 if integer else slider_step(low, high)
+    low, high, step = slider_range(*ctx.dataset.bounds(column))
     return html.Div(
         [
             dbc.Label(ctx.spec.label(column), className="small fw-semibold mb-0"),
@@ -70,51 +57,67 @@ def _range_slider(ctx: AppContext, column: str, value: list) -> html.Div:
     )
 
 
-def filters_panel(ctx: AppContext, initial: dict) -> dbc.Card:
-    spec, children = ctx.spec, []
+def _labelled(label: str, control, **extra) -> html.Div:
+    return html.Div(
+        [dbc.Label(label, className="small fw-semibold mb-0 d-block"), control],
+        **extra,
+    )
+
+
+def _date_filter(ctx: AppContext, initial: dict) -> html.Div | None:
     span = ctx.dataset.date_span
-    if span:
-        children.append(
-            html.Div(
-                [
-                    dbc.Label(
-                        spec.label(spec.time_column),
-                        className="small fw-semibold mb-0 d-block",
-                    ),
-                    dcc.DatePickerRange(
-                        id=ids.DATE_RANGE,
-                        min_date_allowed=span[0],
-                        max_date_allowed=span[1],
-                        start_date=initial["dates"][0],
-                        end_date=initial["dates"][1],
-                        display_format="D MMM YYYY",
-                        className="mb-2",
-                    ),
-                ]
-            )
-        )
-    for column in spec.category_filters:
-        options = ctx.dataset.categories(column)
-        children.append(
-            html.Div(
-                [
-                    dbc.Label(spec.label(column), className="small fw-semibold mb-0"),
-                    dcc.Dropdown(
-                        id=ids.category_filter(column),
-                        options=options,
-                        multi=True,
-                        placeholder="All",
-                        value=initial["categories"].get(column),
-                    ),
-                ],
-                className="mb-2",
-            )
-        )
-    children += [
-        _range_slider(ctx, column, initial["ranges"][column])
-        for column in spec.range_filters
-    ]
-    children.append(
+    if not span:
+        return None
+    picker = dcc.DatePickerRange(
+        id=ids.DATE_RANGE,
+        min_date_allowed=span[0],
+        max_date_allowed=span[1],
+        start_date=initial["dates"][0],
+        end_date=initial["dates"][1],
+        display_format="D MMM YYYY",
+        className="mb-2",
+    )
+    return _labelled(ctx.spec.label(ctx.spec.time_column), picker)
+
+
+def _category_filter(ctx: AppContext, column: str, initial: dict) -> html.Div:
+    """A dropdown that reads 'United Air Lines Inc. (UA)' and filters by 'UA'."""
+    dataset = ctx.dataset
+    dropdown = dcc.Dropdown(
+        id=ids.category_filter(column),
+        options=choices(dataset.categories(column), dataset.names(column)),
+        multi=True,
+        placeholder="All",
+        value=initial["categories"].get(column),
+    )
+    return _labelled(ctx.spec.label(column), dropdown, className="mb-2")
+
+
+def missing_filter(ctx: AppContext, keep: bool) -> html.Div | None:
+    """The switch that keeps (on) or leaves out the rows no range filter can judge."""
+    words = ctx.dataset.missing_words
+    if not words:
+        return None
+    return html.Div(
+        dbc.Switch(
+            id=ids.MISSING_FILTER,
+            value=keep,
+            label=f"Include the {words}",
+            className="small mb-0",
+        ),
+        className="mb-2",
+        title="On: the sliders keep them, whatever their ranges. Off: they are left out.",
+    )
+
+
+def filters_panel(ctx: AppContext, initial: dict) -> html.Div:
+    """The filters: a card beside the charts on a wide screen; on a phone, behind a
+    'Filters' button so the figures come first."""
+    children = [
+        _date_filter(ctx, initial),
+        *(_category_filter(ctx, c, initial) for c in ctx.spec.category_filters),
+        *(_range_slider(ctx, c, initial["ranges"][c]) for c in ctx.spec.range_filters),
+        missing_filter(ctx, initial["missing"]),
         dbc.Button(
             "Reset filters",
             id=ids.RESET_FILTERS,
@@ -122,22 +125,43 @@ def filters_panel(ctx: AppContext, initial: dict) -> dbc.Card:
             outline=True,
             size="sm",
             className="w-100 mt-1",
-        )
-    )
-    return dbc.Card(
+        ),
+    ]
+    card = dbc.Card(
         dbc.CardBody([html.H6("Filters", className="card-title"), *children]),
         className="shadow-sm",
     )
+    toggle = html.Button(
+        "Filters",
+        id=ids.FILTERS_TOGGLE,
+        type="button",
+        className="btn btn-outline-secondary btn-sm d-lg-none w-100 mb-2",
+        **{"aria-controls": ids.FILTERS_COLLAPSE},
+    )
+    # Always shown from lg up (d-lg-block beats the collapsed state's display: none).
+    collapse = dbc.Collapse(
+        card, id=ids.FILTERS_COLLAPSE, is_open=False, className="d-lg-block"
+    )
+    return html.Div([toggle, collapse])
 
 
 def _graph(graph_id: str, height: int = 320) -> dbc.Card:
-    return dbc.Card(
-        dcc.Loading(
+    if graph_id == ids.MAP_CHART:  # as tall as assets/flightdeck.css makes its box
+        graph = html.Div(
             dcc.Graph(
-                id=graph_id, config=GRAPH_CONFIG, style={"height": f"{height}px"}
+                id=graph_id,
+                config=GRAPH_CONFIG,
+                responsive=True,
+                style={"height": "100%"},
             ),
-            delay_show=400,
-        ),
+            className="route-map",
+        )
+    else:
+        graph = dcc.Graph(
+            id=graph_id, config=GRAPH_CONFIG, style={"minHeight": f"{height}px"}
+        )
+    return dbc.Card(
+        dcc.Loading(graph, delay_show=400),
         body=True,
         className="shadow-sm mb-3",
     )
@@ -164,94 +188,6 @@ def _bins_card(ctx: AppContext, column: str) -> dbc.Card:
     )
 
 
-def route_columns(ctx: AppContext) -> list[tuple[str, str, str]]:
-    """The routes table's columns: (field, header, how a value is shown)."""
-    geo, spec = ctx.geo, ctx.spec
-    columns = [
-        (geo.origin, spec.label(geo.origin), "text"),
-        (geo.dest, spec.label(geo.dest), "text"),
-        ("rows", spec.row_label.capitalize(), "count"),
-        ("target_mean", ctx.outcome, "share" if spec.is_classification else "mean"),
-    ]
-    if spec.measure:
-        columns.append(("measure_mean", f"Mean {spec.measure_label.lower()}", "mean"))
-    return columns
-
-
-def _cell(value, shown: str) -> str:
-    if value is None:
-        return ""
-    if shown == "count":
-        return f"{value:,}"
-    if shown == "share":
-        return percent(value)
-    return f"{value:,.1f}" if shown == "mean" else str(value)
-
-
-def routes_table(ctx: AppContext, rows: list[dict]) -> dbc.Table | html.P:
-    """The busiest routes as a plain table (no grid library on the Overview's first load)."""
-    if not rows:
-        return html.P("No routes in this view.", className="text-muted small mb-0")
-    columns = route_columns(ctx)
-    sticky = {"position": "sticky", "top": 0, "zIndex": 1}
-
-    def align(shown: str) -> str:
-        return "text-start" if shown == "text" else "text-end"
-
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th(header, scope="col", className=align(shown), style=sticky)
-                for _, header, shown in columns
-            ]
-        )
-    )
-    body = html.Tbody(
-        [
-            html.Tr(
-                [
-                    html.Td(_cell(row.get(field), shown), className=align(shown))
-                    for field, _, shown in columns
-                ]
-            )
-            for row in rows
-        ]
-    )
-    return dbc.Table(
-        [head, body], striped=True, hover=True, size="sm", className="mb-0 small"
-    )
-
-
-def routes_card(ctx: AppContext) -> dbc.Card:
-    return dbc.Card(
-        [
-            html.Div(
-                [
-                    html.H6("Top routes", className="mb-0"),
-                    dbc.Button(
-                        "Export CSV",
-                        id=ids.ROUTES_EXPORT,
-                        size="sm",
-                        color="primary",
-                        outline=True,
-                    ),
-                    dcc.Download(id=ids.ROUTES_DOWNLOAD),
-                ],
-                className="d-flex justify-content-between align-items-center mb-2",
-            ),
-            html.Div(
-                id=ids.ROUTES_TABLE,
-                className="table-responsive",
-                style={"maxHeight": "360px", "overflowY": "auto"},
-                tabIndex=0,  # scrollable: reachable by keyboard
-                **{"aria-label": "Top routes"},
-            ),
-        ],
-        body=True,
-        className="shadow-sm mb-3",
-    )
-
-
 def overview_layout(
     ctx: AppContext, search: str | None = None, identity=None
 ) -> html.Div:
@@ -263,16 +199,13 @@ def overview_layout(
         if chart == ids.BINS_CHART:
             cells.append(dbc.Col(_bins_card(ctx, initial["bins"]), lg=6))
         elif chart in (ids.TREND_CHART, ids.MAP_CHART):
-            cells.append(
-                dbc.Col(
-                    _graph(chart, 420 if chart == ids.MAP_CHART else 320),
-                    lg=12 if chart == ids.TREND_CHART else 6,
-                )
-            )
+            cells.append(dbc.Col(_graph(chart), lg=12))
+        elif chart in (ids.CATEGORY_CHART, ids.HEATMAP_CHART):
+            cells.append(dbc.Col(_graph(chart, PAIR_HEIGHT), lg=6))
         else:
             cells.append(dbc.Col(_graph(chart), lg=6))
     if ctx.geo:
-        cells.append(dbc.Col(routes_card(ctx), lg=6))
+        cells.append(dbc.Col(routes_card(ctx), lg=12))
     header = page_header(ctx.spec.title, ctx.spec.question)
     return dbc.Row(
         [
@@ -295,7 +228,9 @@ def overview_layout(
                     ),
                     dbc.Alert(problem, color="warning") if problem else None,
                     html.Div(id=ids.FILTER_MESSAGE),
-                    dbc.Row(kpi_skeletons(), id=ids.KPI_ROW, className="g-3 mb-3"),
+                    dbc.Row(
+                        kpi_skeletons(), id=ids.KPI_ROW, className="g-3 mb-3 kpi-row"
+                    ),
                     dbc.Row(cells, className="g-3"),
                 ],
                 lg=9,

@@ -5,13 +5,28 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from components.theme import ACCENT, MUTED, PRIMARY, RISK_SCALE, Figure, empty, figure
+from components.theme import (
+    ACCENT,
+    BAD,
+    INK,
+    LIGHT,
+    MUTED,
+    PRIMARY,
+    RISK_SCALE,
+    Figure,
+    empty,
+    figure,
+)
 from data.formats import plain, span
+from data.names import option_label, short_label
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-# The route map's traces, in order: route lines, destinations, origins. A click reports
-# only the trace index, so the Overview tells origin from destination clicks by it.
-MAP_ORIGIN_TRACE = 2
+PAIR_HEIGHT = 360  # the category chart and the heatmap, side by side
+
+
+def category_height(count: int) -> int:
+    """Tall enough for every category's name to be read (16 airlines: the pair's height)."""
+    return max(PAIR_HEIGHT, 100 + 16 * count)
 
 
 def _value_format(percent: bool) -> tuple[str, str | None]:
@@ -20,45 +35,77 @@ def _value_format(percent: bool) -> tuple[str, str | None]:
 
 
 def _risk_marker(values, percent: bool, **extra) -> dict:
-    marker = {"color": values, "colorscale": RISK_SCALE, **extra}
+    """Colored by rate on the risk scale, outlined so the palest bars still show."""
+    outline = {"color": "rgba(0,0,0,0.35)", "width": 0.6}
+    marker = {"color": values, "colorscale": RISK_SCALE, "line": outline, **extra}
     if percent:
         marker.update(cmin=0, cmax=0.5)
     return marker
 
 
 def rate_by_category(
-    frame: pd.DataFrame, column: str, title: str, outcome: str, percent: bool = True
+    frame: pd.DataFrame,
+    column: str,
+    title: str,
+    outcome: str,
+    percent: bool = True,
+    names: dict[str, str] | None = None,
+    counted: str = "rows",
 ) -> Figure:
-    """Bars of the outcome rate per category, with the model's mean prediction as markers."""
+    """Bars of the outcome rate per category, with the model's mean prediction as markers.
+
+    Lying down, so categories read by name ('United Air Lines Inc. (UA)'); the bars' y
+    values stay the codes, which a click sets as the filter.
+    """
     if frame.empty:
-        return empty(title)
+        return empty(title, height=PAIR_HEIGHT)
     hover, ticks = _value_format(percent)
+    codes = frame[column].astype(str).tolist()
+    names = names or {}
     fig = figure(
         title,
-        yaxis={"tickformat": ticks, "title": {"text": outcome}},
+        height=category_height(len(codes)),
+        xaxis={"tickformat": ticks, "automargin": True},
+        yaxis={
+            "type": "category",
+            "autorange": "reversed",
+            "automargin": True,
+            "tickvals": codes,
+            "ticktext": [short_label(c, names.get(c)) for c in codes],
+            "tickfont": {"size": 11},
+        },
+        margin={"l": 8, "b": 8},
+        legend={"y": 0, "yref": "container", "yanchor": "bottom"},
+        bargap=0.25,
         clickmode="event",
     )
+    shown = [option_label(c, names.get(c)) for c in codes]
     fig["data"].append(
         {
             "type": "bar",
-            "x": frame[column].tolist(),
-            "y": frame["target_mean"].to_numpy(),
+            "orientation": "h",
+            "x": frame["target_mean"].to_numpy(),
+            "y": codes,
             "name": f"Actual: {outcome}",
             "marker": _risk_marker(frame["target_mean"].to_numpy(), percent),
+            "hovertext": shown,
             "customdata": frame["rows"].to_numpy(),
-            "hovertemplate": f"%{{x}}<br>%{{y:{hover}}} of %{{customdata:,}} rows<extra></extra>",
+            "hovertemplate": f"%{{hovertext}}<br>%{{x:{hover}}} of "
+            f"%{{customdata:,}} {counted}<extra></extra>",
         }
     )
     if "score_mean" in frame:
         fig["data"].append(
             {
                 "type": "scatter",
-                "x": frame[column].tolist(),
-                "y": frame["score_mean"].to_numpy(),
+                "x": frame["score_mean"].to_numpy(),
+                "y": codes,
                 "mode": "markers",
                 "name": "Predicted (mean)",
-                "marker": {"symbol": "diamond", "size": 9, "color": "#111827"},
-                "hovertemplate": f"%{{x}}<br>predicted %{{y:{hover}}}<extra></extra>",
+                "marker": {"symbol": "diamond", "size": 8, "color": INK},
+                "hovertext": shown,
+                "hovertemplate": f"%{{hovertext}}<br>predicted %{{x:{hover}}}"
+                "<extra></extra>",
             }
         )
     return fig
@@ -68,9 +115,10 @@ def hour_weekday_heatmap(matrix: pd.DataFrame, title: str, outcome: str) -> Figu
     """Outcome rate by weekday and hour of day."""
     values = matrix.to_numpy()
     if np.all(np.isnan(values)):
-        return empty(title)
+        return empty(title, height=PAIR_HEIGHT)
     fig = figure(
         title,
+        height=PAIR_HEIGHT,
         xaxis={"title": {"text": "Hour of day"}, "dtick": 2},
         yaxis={"autorange": "reversed"},
     )
@@ -101,7 +149,7 @@ def daily_trend(
     dates = np.datetime_as_string(frame["date"].to_numpy(), unit="D").tolist()
     fig = figure(title, yaxis={"tickformat": ticks, "title": {"text": outcome}})
     lines = [
-        ("target_mean", "Daily", {"color": "#93c5fd", "width": 1}),
+        ("target_mean", "Daily", {"color": LIGHT, "width": 1}),
         ("rolling", "7-day rolling mean", {"color": PRIMARY, "width": 2.5}),
     ]
     if "score_mean" in frame:
@@ -164,7 +212,7 @@ def measure_distribution(
             "x": centers,
             "y": frame["count"].to_numpy(),
             "width": (frame["high"] - frame["low"]).to_numpy(),
-            "marker": {"color": np.where(late, "#f97316", "#93c5fd").tolist()},
+            "marker": {"color": np.where(late, BAD, LIGHT).tolist()},
             "customdata": np.column_stack([frame["low"], frame["high"]]),
             "hovertemplate": "%{customdata[0]:.0f} to %{customdata[1]:.0f}: %{y:,}<extra></extra>",
         }
@@ -183,7 +231,12 @@ def bin_names(frame: pd.DataFrame) -> list[str]:
 
 
 def rate_by_bins(
-    frame: pd.DataFrame, title: str, label: str, outcome: str, percent: bool = True
+    frame: pd.DataFrame,
+    title: str,
+    label: str,
+    outcome: str,
+    percent: bool = True,
+    counted: str = "rows",
 ) -> Figure:
     """Outcome rate per bin of a numeric column (e.g. visibility)."""
     if frame["labelled"].sum() == 0:
@@ -192,7 +245,14 @@ def rate_by_bins(
     names = bin_names(frame)
     fig = figure(
         title,
-        xaxis={"title": {"text": label}, "type": "category"},
+        # Turned and counted in the margins, so the last bin's name is never cut off.
+        xaxis={
+            "title": {"text": label},
+            "type": "category",
+            "tickangle": -40,
+            "automargin": True,
+        },
+        margin={"r": 28},
         yaxis={"tickformat": ticks, "title": {"text": outcome}},
     )
     fig["data"].append(
@@ -203,92 +263,7 @@ def rate_by_bins(
             "customdata": frame["labelled"].to_numpy(),
             "marker": _risk_marker(frame["target_mean"].to_numpy(), percent),
             "hovertemplate": label
-            + f" %{{x}}<br>%{{y:{hover}}} of %{{customdata:,}} rows<extra></extra>",
+            + f" %{{x}}<br>%{{y:{hover}}} of %{{customdata:,}} {counted}<extra></extra>",
         }
     )
-    return fig
-
-
-def _route_lines(coords: np.ndarray) -> dict:
-    """One line trace for many routes: segments separated by gaps (None)."""
-    gap = np.full(len(coords), np.nan)
-    lon = np.column_stack([coords[:, 1], coords[:, 3], gap]).ravel()
-    lat = np.column_stack([coords[:, 0], coords[:, 2], gap]).ravel()
-    return {
-        "type": "scattergeo",
-        "lon": np.where(np.isnan(lon), None, lon).tolist(),
-        "lat": np.where(np.isnan(lat), None, lat).tolist(),
-        "mode": "lines",
-        "line": {"width": 1, "color": "rgba(37,99,235,0.35)"},
-        "hoverinfo": "skip",
-        "showlegend": False,
-    }
-
-
-def route_map(
-    route_coords: np.ndarray,
-    origins: pd.DataFrame,
-    dests: pd.DataFrame,
-    title: str,
-    outcome: str,
-) -> Figure:
-    """Busiest routes as lines; destinations sized by traffic and colored by outcome rate.
-
-    `origins` and `dests` are per-airport frames (airport, rows, target_mean, lat, lon).
-    """
-    if dests.empty:
-        return empty(title, height=420)
-    size = 6 + 24 * np.sqrt(dests["rows"] / dests["rows"].max())
-    fig = figure(
-        title,
-        height=420,
-        margin={"l": 0, "r": 0, "t": 44, "b": 0},
-        showlegend=False,
-        geo={
-            "scope": "usa",
-            "showland": True,
-            "landcolor": "#f3f4f6",
-            "subunitcolor": "#d1d5db",
-            "showlakes": False,
-        },
-    )
-    fig["data"] = [
-        _route_lines(route_coords),
-        {
-            "type": "scattergeo",
-            "lon": dests["lon"].to_numpy(),
-            "lat": dests["lat"].to_numpy(),
-            "text": dests["airport"].tolist(),
-            "mode": "markers",
-            "name": "Destinations",
-            "customdata": np.column_stack([dests["rows"], dests["target_mean"]]),
-            "marker": {
-                "size": size.to_numpy(),
-                "color": dests["target_mean"].to_numpy(),
-                "colorscale": RISK_SCALE,
-                "cmin": 0,
-                "cmax": 0.5,
-                "line": {"width": 0.5, "color": "white"},
-                "colorbar": {
-                    "tickformat": ".0%",
-                    "title": {"text": outcome},
-                    "len": 0.6,
-                    "thickness": 12,
-                },
-            },
-            "hovertemplate": "%{text}: %{customdata[0]:,} rows, %{customdata[1]:.1%}<extra></extra>",
-        },
-        {
-            "type": "scattergeo",
-            "lon": origins["lon"].to_numpy(),
-            "lat": origins["lat"].to_numpy(),
-            "text": origins["airport"].tolist(),
-            "mode": "markers+text",
-            "name": "Origins",
-            "customdata": origins["rows"].to_numpy(),
-            "textposition": "middle right",
-            "marker": {"size": 12, "color": "#111827", "symbol": "square"},
-            "hovertemplate": "%{text} (origin): %{customdata:,} rows<extra></extra>",
-        },
-    ]
     return fig

@@ -11,13 +11,16 @@ import pandas as pd
 
 from components import class_figures, ids
 from components import overview_figures as figures
-from components.overview import available_charts, route_columns
+from components.overview import available_charts
+from components.route_map import MAP_ORIGIN_TRACE, route_map
+from components.routes_table import route_columns
 from components.theme import Figure
 from context import AppContext
 from data import aggregates as agg
 from data.filters import FilterError
 from data.formats import csv_safe
 from data.inputs import shorten
+from data.names import short_label
 
 TOP_ROUTES = 50
 MAP_LINES = 40
@@ -39,12 +42,14 @@ def _class_mix_figure(chart: str, view, ctx: AppContext, bins_column) -> Figure:
         column = spec.category_chart
         frame = agg.class_mix_by_category(view, column)
         label = spec.label(column)
+        codes, names = frame[column].astype(str).tolist(), view.names(column)
         return class_figures.class_mix_bars(
-            frame[column].tolist(),
+            codes,
             frame,
             classes,
             f"{outcome} by {label.lower()}",
             label,
+            ticktext=[short_label(c, names.get(c)) for c in codes] if names else None,
         )
     if chart == ids.TREND_CHART:
         return class_figures.class_mix_trend(
@@ -73,6 +78,8 @@ def _figure(chart: str, view, ctx: AppContext, bins_column: str | None) -> Figur
             f"{outcome} by {spec.label(column).lower()}",
             outcome,
             percent,
+            names=view.names(column),
+            counted=spec.row_label,
         )
     if chart == ids.HEATMAP_CHART:
         return figures.hour_weekday_heatmap(
@@ -99,8 +106,22 @@ def _figure(chart: str, view, ctx: AppContext, bins_column: str | None) -> Figur
             label,
             outcome,
             percent,
+            counted=spec.row_label,
         )
     raise KeyError(chart)
+
+
+def _map_figure(ctx: AppContext, view, top) -> Figure:
+    geo = ctx.geo
+    return route_map(
+        agg.route_coordinates(view, top.head(MAP_LINES)),
+        agg.airports(view, "origin"),
+        agg.airports(view, "dest"),
+        f"The busiest {MAP_LINES} routes",
+        ctx.outcome,
+        names=(view.names(geo.origin), view.names(geo.dest)),
+        counted=ctx.spec.row_label,
+    )
 
 
 def _route_rows(routes) -> list[dict]:
@@ -123,9 +144,13 @@ def _route_rows(routes) -> list[dict]:
     ]
 
 
-def routes_csv(ctx: AppContext, dates, categories: dict, ranges: dict) -> str:
+def routes_csv(
+    ctx: AppContext, dates, categories: dict, ranges: dict, missing=None
+) -> str:
     """The busiest routes of a view as CSV, headed as the table is (text cells escaped)."""
-    view = ctx.dataset.filter(ctx.dataset.parse_filters(dates, categories, ranges))
+    view = ctx.dataset.filter(
+        ctx.dataset.parse_filters(dates, categories, ranges, missing)
+    )
     columns = route_columns(ctx)
     rows = _route_rows(agg.routes(view, top=TOP_ROUTES))
     frame = pd.DataFrame(rows, columns=[field for field, _, _ in columns])
@@ -146,16 +171,20 @@ def build_overview(
     ranges: dict,
     bins_column: str | None,
     part: str = "all",
+    missing=None,
 ) -> OverviewResult:
     """What the Overview shows for one set of raw filter values (validated here).
 
     `part`: "all"; "first", the KPIs and the first screen's charts; or "rest", the other
-    charts and the routes (kpis is then None).
+    charts and the routes (kpis is then None). `missing`: keep (True, None) or leave out
+    (False) the rows with no value in a range filter.
     """
     spec = ctx.spec
     if spec.bin_columns and bins_column not in spec.bin_columns:
         raise FilterError(f"'{shorten(bins_column)}' is not a column you can bin by")
-    view = ctx.dataset.filter(ctx.dataset.parse_filters(dates, categories, ranges))
+    view = ctx.dataset.filter(
+        ctx.dataset.parse_filters(dates, categories, ranges, missing)
+    )
     first = first_screen(ctx)
     charts = [
         chart
@@ -171,13 +200,7 @@ def build_overview(
     if table or ids.MAP_CHART in charts:
         top = agg.routes(view, top=TOP_ROUTES)
         if ids.MAP_CHART in charts:
-            out[ids.MAP_CHART] = figures.route_map(
-                agg.route_coordinates(view, top.head(MAP_LINES)),
-                agg.airports(view, "origin"),
-                agg.airports(view, "dest"),
-                f"Routes: busiest {MAP_LINES} drawn, destinations colored by {ctx.outcome.lower()}",
-                ctx.outcome,
-            )
+            out[ids.MAP_CHART] = _map_figure(ctx, view, top)
         routes = _route_rows(top) if table else []
     kpis = agg.kpis(view) if part != "rest" else None
     return OverviewResult(kpis, {c: out[c] for c in charts if c in out}, routes)
@@ -191,12 +214,14 @@ def clicked_category(
         return None, None
     spec = ctx.spec
     if source == ids.CATEGORY_CHART:
-        column, value = spec.category_chart, point.get("x")
+        # The bars lie down (the code is y); a multi-class mix stands up (the code is x).
+        column = spec.category_chart
+        value = point.get("y") if isinstance(point.get("y"), str) else point.get("x")
     elif source == ids.MAP_CHART and ctx.geo:
         value = point.get("text")
         column = (
             ctx.geo.origin
-            if point.get("curveNumber") == figures.MAP_ORIGIN_TRACE
+            if point.get("curveNumber") == MAP_ORIGIN_TRACE
             else ctx.geo.dest
         )
     else:

@@ -13,10 +13,49 @@ import copy
 from data import formats
 
 INK, MUTED, GRID = "#1f2937", "#6b7280", "#e5e7eb"
-PRIMARY, ACCENT, GOOD, BAD = "#2563eb", "#f59e0b", "#059669", "#dc2626"
-# Every dcc.Graph of the app: Plotly's toolbar without its logo.
-GRAPH_CONFIG = {"displaylogo": False}
-RISK_SCALE = [[0.0, "#ecfdf5"], [0.35, "#fde68a"], [0.7, "#f97316"], [1.0, "#b91c1c"]]
+# Okabe & Ito's colour-blind-safe palette: categorical series take it in this order.
+CATEGORICAL = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+)
+PRIMARY, ACCENT, GOOD, BAD = CATEGORICAL[0], CATEGORICAL[1], CATEGORICAL[2], "#D55E00"
+LIGHT = CATEGORICAL[4]  # the lighter partner of PRIMARY (daily values under their mean)
+# Rates and risks: ColorBrewer's YlOrBr, light (low) to dark brown-red (high), one hue
+# order that reads the same with every common colour-vision deficiency.
+RISK_SCALE = [
+    [0.0, "#fff7bc"],
+    [0.25, "#fee391"],
+    [0.5, "#fec44f"],
+    [0.75, "#ec7014"],
+    [1.0, "#8c2d04"],
+]
+# Counts and shares with no good or bad side (confusion matrix, drift): one blue.
+BLUES = [[0.0, "#f0f7fc"], [1.0, PRIMARY]]
+# What hides the toolbar of a chart with nothing to act on (layout.modebar.remove).
+NO_TOOLS = [
+    *("toimage", "zoom", "pan", "select", "lasso", "zoomin", "zoomout"),
+    *("autoscale", "reset", "resetscale", "resetviews", "togglespikelines"),
+    "togglehover",
+    *("hoverclosest", "hovercompare", "sendChartToCloud"),
+]
+# Every dcc.Graph of the app: a short toolbar (save, zoom, pan, reset), shown on hover,
+# lying flat in the top margin beside the title instead of standing over the chart.
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "showSendToCloud": False,  # no 'Share chart' upload of the data to Plotly Cloud
+    "displayModeBar": "hover",
+    "modeBarButtonsToRemove": [
+        *("select2d", "lasso2d", "autoScale2d", "zoomIn2d", "zoomOut2d"),
+        *("toggleSpikelines", "hoverClosestCartesian", "hoverCompareCartesian"),
+        *("hoverClosestGeo", "sendChartToCloud"),
+    ],
+    "topojsonURL": "/assets/topojson/",  # the map's outlines, served by us (no CDN)
+}
 
 Figure = dict
 
@@ -34,7 +73,12 @@ LAYOUT = {
     "yaxis": {"gridcolor": GRID, "zeroline": False},
     "hoverlabel": {"bgcolor": "white"},
     "legend": {"orientation": "h", "y": -0.32},
-    "modebar": {"orientation": "v"},
+    "modebar": {
+        "orientation": "h",
+        "bgcolor": "rgba(255,255,255,0.9)",
+        "color": MUTED,
+        "activecolor": INK,
+    },
 }
 
 
@@ -54,9 +98,11 @@ def figure(title: str, height: int = 320, **layout) -> Figure:
 def empty(
     title: str, message: str = "No rows match these filters", height: int = 320
 ) -> Figure:
+    """A titled figure that says why it has nothing to show, with no toolbar."""
     return figure(
         title,
         height,
+        modebar={"remove": NO_TOOLS},
         xaxis={"visible": False},
         yaxis={"visible": False},
         annotations=[

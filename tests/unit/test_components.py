@@ -14,6 +14,7 @@ from components import model_figures as mfig
 from components import overview_figures as ofig
 from components.layout import validation_layout
 from components.overview_view import build_overview
+from components.route_map import MAP_ORIGIN_TRACE
 from model.card import Residuals
 
 CATEGORY = pd.DataFrame(
@@ -48,15 +49,17 @@ def test_rate_by_category_has_actual_and_predicted():
     )
     assert fig.layout.title.text == "Delay by airline"
     assert [t.type for t in fig.data] == ["bar", "scatter"]
-    assert list(fig.data[0].x) == ["UA", "AA"] and list(fig.data[1].y) == [0.25, 0.12]
-    assert fig.layout.yaxis.tickformat == ".0%"
+    # Bars lie down: categories on y (the codes a click filters by), rates on x.
+    assert list(fig.data[0].y) == ["UA", "AA"] and list(fig.data[1].x) == [0.25, 0.12]
+    assert fig.data[0].orientation == "h"
+    assert fig.layout.xaxis.tickformat == ".0%"
 
 
 def test_regression_targets_are_not_shown_as_percentages():
     fig = validated(
         ofig.rate_by_category(CATEGORY, "carrier", "Mean", "Mean", percent=False)
     )
-    assert fig.layout.yaxis.tickformat is None
+    assert fig.layout.xaxis.tickformat is None
     assert ".1%" not in fig.data[0].hovertemplate
 
 
@@ -97,7 +100,7 @@ def test_every_overview_figure_is_valid_plotly(app_context):
     assert set(result.figures) >= {ids.CATEGORY_CHART, ids.MAP_CHART, ids.TREND_CHART}
     for name, fig in result.figures.items():
         assert validated(fig).layout.title.text, name
-    origins = result.figures[ids.MAP_CHART]["data"][ofig.MAP_ORIGIN_TRACE]
+    origins = result.figures[ids.MAP_CHART]["data"][MAP_ORIGIN_TRACE]
     assert origins["name"] == "Origins"  # the click handler relies on this index
 
 

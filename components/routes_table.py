@@ -1,0 +1,126 @@
+"""The Overview's busiest routes: a plain table (no grid library on the first load), each
+airport by its code with its name below, and the card that holds it with its CSV export."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components import ids
+from context import AppContext
+from data.formats import percent
+
+
+def route_columns(ctx: AppContext) -> list[tuple[str, str, str]]:
+    """The routes table's columns: (field, header, how a value is shown)."""
+    geo, spec = ctx.geo, ctx.spec
+    columns = [
+        (geo.origin, spec.label(geo.origin), "text"),
+        (geo.dest, spec.label(geo.dest), "text"),
+        ("rows", spec.row_label.capitalize(), "count"),
+        ("target_mean", ctx.outcome, "share" if spec.is_classification else "mean"),
+    ]
+    if spec.measure:
+        columns.append(("measure_mean", f"Mean {spec.measure_label.lower()}", "mean"))
+    return columns
+
+
+def _place(code, names: dict[str, str]) -> list | str:
+    """A code in bold with its name below it ('JFK' / 'John F Kennedy Intl')."""
+    name = names.get(code)
+    if not name:
+        return code
+    return [
+        html.Span(code, className="fw-semibold"),
+        html.Div(
+            name,
+            className="text-muted text-truncate d-none d-sm-block",  # a phone: codes
+            style={"maxWidth": "14rem"},
+        ),
+    ]
+
+
+def _cell(value, shown: str) -> str:
+    if value is None:
+        return ""
+    if shown == "count":
+        return f"{value:,}"
+    if shown == "share":
+        return percent(value)
+    return f"{value:,.1f}" if shown == "mean" else str(value)
+
+
+def routes_table(ctx: AppContext, rows: list[dict]) -> dbc.Table | html.P:
+    """The busiest routes as a plain table (no grid library on the Overview's first load)."""
+    if not rows:
+        return html.P("No routes in this view.", className="text-muted small mb-0")
+    columns = route_columns(ctx)
+    sticky = {"position": "sticky", "top": 0, "zIndex": 1}
+    names = {
+        column: ctx.dataset.names(column) for column in (ctx.geo.origin, ctx.geo.dest)
+    }
+
+    def align(shown: str) -> str:
+        return "text-start" if shown == "text" else "text-end text-nowrap"
+
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(header, scope="col", className=align(shown), style=sticky)
+                for _, header, shown in columns
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(
+                        _place(row.get(field), names[field])
+                        if field in names
+                        else _cell(row.get(field), shown),
+                        className=align(shown),
+                    )
+                    for field, _, shown in columns
+                ]
+            )
+            for row in rows
+        ]
+    )
+    return dbc.Table(
+        [head, body],
+        striped=True,
+        hover=True,
+        size="sm",
+        className="mb-0 small",
+    )
+
+
+def routes_card(ctx: AppContext) -> dbc.Card:
+    return dbc.Card(
+        [
+            html.Div(
+                [
+                    html.H6("Top routes", className="mb-0"),
+                    dbc.Button(
+                        "Export CSV",
+                        id=ids.ROUTES_EXPORT,
+                        size="sm",
+                        color="primary",
+                        outline=True,
+                    ),
+                    dcc.Download(id=ids.ROUTES_DOWNLOAD),
+                ],
+                className="d-flex justify-content-between align-items-center mb-2",
+            ),
+            html.Div(
+                id=ids.ROUTES_TABLE,
+                className="table-responsive",
+                style={"maxHeight": "360px", "overflowY": "auto"},
+                tabIndex=0,  # scrollable: reachable by keyboard
+                **{"aria-label": "Top routes"},
+            ),
+        ],
+        body=True,
+        className="shadow-sm mb-3",
+    )
