@@ -17,6 +17,7 @@ from components.theme import percent
 from context import AppContext
 from data.filters import Filters
 from data.formats import plain, span
+from data.names import option_label
 
 MADE_AT = "%d %b %Y, %H:%M UTC"
 
@@ -40,10 +41,18 @@ def filters_in_words(
         note = "" if (start, end) == tuple(full) else " (of " + _range(full) + ")"
         words.append(("Dates", _range((start, end)) + note))
     for column, picks in filters.categories.items():
-        words.append((spec.label(column), ", ".join(picks)))
+        names = ctx.dataset.names(column)
+        words.append(
+            (
+                spec.label(column),
+                ", ".join(option_label(p, names.get(p)) for p in picks),
+            )
+        )
     for column, (low, high) in filters.ranges.items():
         unit = _unit(ctx, column)
         words.append((spec.label(column), span(low, high) + unit))
+    if not filters.keep_missing and ctx.dataset.missing_count:
+        words.append(("Left out", ctx.dataset.missing_words))
     if len(words) == (1 if full else 0):
         words.append(("Filters", f"none: every one of the {spec.row_label}"))
     if bins:
@@ -66,9 +75,11 @@ def overview_report(ctx: AppContext, search: str | None, link: str) -> Report:
     raw = from_query(search, spec.category_filters, spec.range_filters)
     bins = raw["bins"] or defaults(ctx)["bins"]
     result = build_overview(
-        ctx, raw["dates"], raw["categories"], raw["ranges"], bins, "all"
+        ctx, raw["dates"], raw["categories"], raw["ranges"], bins, "all", raw["missing"]
     )
-    filters = ctx.dataset.parse_filters(raw["dates"], raw["categories"], raw["ranges"])
+    filters = ctx.dataset.parse_filters(
+        raw["dates"], raw["categories"], raw["ranges"], raw["missing"]
+    )
     order = [c for c in _chart_order() if c in result.figures]
     return Report(
         title=f"{spec.title}: Overview",

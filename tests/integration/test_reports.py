@@ -34,7 +34,7 @@ def test_overview_report_says_what_the_view_shows(viewer):
     response = viewer.get(f"/report/overview.html{FILTERS}")
     _attachment(response, ".html")
     page = response.get_data(as_text=True)
-    for words in ("Airline", "UA, DL", "6–20 h", "1 Mar 2013 – 31 Aug 2013", "Flights"):
+    for words in ("Airline", "(UA), ", "(DL)", "6–20 h", "1 Mar 2013 – 31 Aug 2013"):
         assert words in page
     assert page.count('data-chart="chart-') == 6
     assert html.escape(f"http://localhost/{FILTERS}") in page  # the view in the app
@@ -56,6 +56,12 @@ def test_bad_filters_get_a_page_saying_why_and_no_file(viewer, query, reason):
     page = response.get_data(as_text=True)
     assert "Report not made" in page and reason.lower() in page.lower()
     assert "<script>" not in page
+
+
+def test_weather_left_out_is_said(viewer, app_context):
+    page = viewer.get("/report/overview.html?missing=out").get_data(as_text=True)
+    assert "Left out" in page and app_context.dataset.missing_words in page
+    assert viewer.get("/report/overview.html?missing=maybe").status_code == 400
 
 
 def test_predict_report_is_an_answer_logged_like_any_other(client, app_context):
@@ -113,7 +119,7 @@ def test_overview_pdf_prints_the_view(viewer, tmp_path):
     _attachment(response, ".pdf")
     assert response.data.startswith(b"%PDF")
     text, pages = _pdf_text(response.data, tmp_path)
-    for words in ("Overview", "UA, DL", "Delayed 15+ min by airline", "weekday × hour"):
+    for words in ("Overview", "(UA)", "Delayed 15+ min by airline", "weekday × hour"):
         assert words in text
     assert 2 <= pages <= 6  # the KPIs and six charts, two or so to a page
 

@@ -81,7 +81,7 @@ def test_filters_in_words(app_context):
         None,
     )
     words = dict(narrowed)
-    assert words["Airline"] == "UA, DL"
+    assert words["Airline"] == "United Air Lines Inc. (UA), Delta Air Lines Inc. (DL)"
     assert words["Scheduled departure hour"] == "6–20 h"
     assert "(of" in words["Dates"] and "Filters" not in words
 
