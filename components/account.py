@@ -105,6 +105,10 @@ def keys_table(keys: list[ApiKey]):
     return html.Div([table, note])
 
 
+def _copy_button(words: str) -> html.Button:
+    return html.Button(words, type="button", className="btn btn-sm btn-success")
+
+
 def new_key_box() -> dbc.Alert:
     """Where a new key appears, once: the key, a copy button, and a warning."""
     return dbc.Alert(
@@ -114,13 +118,16 @@ def new_key_box() -> dbc.Alert:
                 [
                     html.Code(
                         id=ids.ACCOUNT_NEW_KEY_TEXT,
-                        className="user-select-all text-break me-2",
+                        className="user-select-all text-break text-reset me-2",
                     ),
+                    # A real button inside the Clipboard (a div only a mouse can
+                    # click): Tab reaches it, Enter or Space copies.
                     dcc.Clipboard(
                         id=ids.ACCOUNT_NEW_KEY_COPY,
                         target_id=ids.ACCOUNT_NEW_KEY_TEXT,
                         title="Copy the key",
-                        className="btn btn-sm btn-outline-success",
+                        children=_copy_button("Copy key"),
+                        copied_children=_copy_button("Copied"),
                     ),
                 ],
                 className="d-flex align-items-center mt-2",

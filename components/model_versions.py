@@ -168,6 +168,7 @@ def _controls(ctx: AppContext, admin: bool) -> html.Div:
                     ),
                 ],
                 id=ids.ALIAS_CONFIRM,
+                labelledby=ids.ALIAS_CONFIRM_TEXT,  # named by its question
                 is_open=False,
             ),
         ]
