@@ -9,9 +9,9 @@ from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
 from components import class_figures, ids
-from components.predict import result_card
 from components.predict_figures import effects_figure, whatif_figure
 from components.predict_link import inputs_query
+from components.predict_result import result_card
 from components.report_links import PREDICT_REPORT, report_href
 from components.theme import empty
 from data.inputs import BadInput, values_by_column

@@ -11,22 +11,26 @@ from components import ids
 from components.page import page_header
 from components.predict_actions import actions_bar, scenarios_card
 from components.predict_link import form_value, inputs_from_query, scenario_id
-from components.theme import GRAPH_CONFIG, percent
+from components.theme import GRAPH_CONFIG
 from context import AppContext
 from data.formats import plain, span
+from data.names import choices
 from data.scenarios import ScenarioStore
 from model.card import FeatureEntry
 
-LIGHT_BADGES = ("warning", "info", "light")
 PICKED_LEVELS = 12  # whole numbers with at most this many values are picked from a list
 
 
-def _control(entry: FeatureEntry, value):
-    """A list for categories and whole numbers with few values, else a number box."""
+def _control(entry: FeatureEntry, value, names: dict[str, str]):
+    """A list for categories (by name, where they have one) and whole numbers with few
+    values, else a number box."""
     control_id = ids.predict_input(entry.column)
     if entry.kind == "category":
         return dcc.Dropdown(
-            id=control_id, options=entry.categories, value=value, clearable=False
+            id=control_id,
+            options=choices(entry.categories, names),
+            value=value,
+            clearable=False,
         )
     if entry.integer and 0 < len(entry.levels) <= PICKED_LEVELS:
         options = [{"label": plain(level), "value": level} for level in entry.levels]
@@ -47,7 +51,7 @@ def _control(entry: FeatureEntry, value):
     )
 
 
-def _field(entry: FeatureEntry, value) -> html.Div:
+def _field(entry: FeatureEntry, value, names: dict[str, str]) -> html.Div:
     unit = f" ({entry.unit})" if entry.unit else ""
     label = dbc.Label(
         entry.label + unit,
@@ -56,7 +60,11 @@ def _field(entry: FeatureEntry, value) -> html.Div:
     )
     hint = "" if entry.kind == "category" else _hint(entry)
     return html.Div(
-        [label, _control(entry, value), html.Div(hint, className="form-text mt-0")],
+        [
+            label,
+            _control(entry, value, names),
+            html.Div(hint, className="form-text mt-0"),
+        ],
         className="mb-2",
     )
 
@@ -77,7 +85,7 @@ def predict_form(ctx: AppContext, raw: dict | None = None) -> dbc.Card:
     service = ctx.service
     raw = raw or form_defaults(service)
     fields = [
-        _field(entry, form_value(raw.get(column), entry))
+        _field(entry, form_value(raw.get(column), entry), _names(ctx, entry))
         for column, entry in service.schema.items()
     ]
     return dbc.Card(
@@ -90,6 +98,16 @@ def predict_form(ctx: AppContext, raw: dict | None = None) -> dbc.Card:
         ),
         className="shadow-sm",
     )
+
+
+def _names(ctx: AppContext, entry: FeatureEntry) -> dict[str, str]:
+    """Display names of a category feature's codes (none for numbers, or not in the data)."""
+    if entry.kind != "category":
+        return {}
+    try:
+        return ctx.dataset.names(entry.column)
+    except KeyError:
+        return {}
 
 
 def form_defaults(service) -> dict:
@@ -209,80 +227,4 @@ def _effects_card(ctx: AppContext) -> dbc.Card:
         [_class_picker(ctx), dcc.Graph(id=ids.PREDICT_EFFECTS, config=GRAPH_CONFIG)],
         body=True,
         className="shadow-sm mb-3",
-    )
-
-
-def _caption(text: str) -> html.Div:
-    return html.Div(text, className="text-muted small text-uppercase")
-
-
-def _version_column(version: str, request_id: str | None) -> dbc.Col:
-    """The model that answered, and the request id to quote when asking about it."""
-    request = (
-        html.Div(
-            f"request {request_id}",
-            className="text-muted small text-truncate",
-            title="Quote this id when asking about this prediction",
-            **{"data-testid": "request-id"},
-        )
-        if request_id
-        else None
-    )
-    return dbc.Col([_caption("Model version"), html.Code(version), request], md=4)
-
-
-def _value_column(answer, kind: str, outcome: str) -> dbc.Col:
-    if kind == "multiclass":
-        caption, shown = f"Most likely {outcome.lower()}", answer.label
-        note = f"probability {percent(answer.value)}"
-    elif kind == "binary":
-        caption, shown, note = f"Chance of: {outcome}", percent(answer.value), None
-    else:
-        caption, shown, note = f"Predicted {outcome.lower()}", plain(answer.value), None
-    return dbc.Col(
-        [
-            _caption(caption),
-            html.Div(
-                shown,
-                className="display-5 fw-semibold text-break",
-                **{"data-testid": "prediction-value"},
-            ),
-            html.Div(note, className="text-muted small") if note else None,
-        ],
-        md=5,
-    )
-
-
-def result_card(answer, kind: str, outcome: str) -> dbc.Card:
-    """The answer: its value, its band (binary), the model version and the request id."""
-    band_column = None
-    if kind == "binary":
-        band_column = dbc.Col(
-            [
-                _caption("Band"),
-                html.Div(
-                    dbc.Badge(
-                        answer.label,
-                        color=answer.color,
-                        # Dark text where white would not stand out (yellow, light).
-                        text_color="dark" if answer.color in LIGHT_BADGES else None,
-                        className="fs-6 text-wrap",
-                    ),
-                    **{"data-testid": "prediction-band"},
-                ),
-            ],
-            md=3,
-        )
-    return dbc.Card(
-        dbc.CardBody(
-            dbc.Row(
-                [
-                    _value_column(answer, kind, outcome),
-                    band_column,
-                    _version_column(answer.version, answer.request_id),
-                ],
-                className="align-items-center",
-            )
-        ),
-        className="shadow-sm",
     )
