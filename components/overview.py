@@ -135,12 +135,13 @@ def filters_panel(ctx: AppContext, initial: dict) -> html.Div:
         "Filters",
         id=ids.FILTERS_TOGGLE,
         type="button",
-        className="btn btn-outline-secondary btn-sm d-lg-none w-100 mb-2",
+        className="btn btn-outline-secondary btn-sm d-md-none w-100 mb-2",
         **{"aria-controls": ids.FILTERS_COLLAPSE},
     )
-    # Always shown from lg up (d-lg-block beats the collapsed state's display: none).
+    # Always shown from md up (d-md-block beats the collapsed state's display: none):
+    # a phone folds them away, a tablet shows them above the charts.
     collapse = dbc.Collapse(
-        card, id=ids.FILTERS_COLLAPSE, is_open=False, className="d-lg-block"
+        card, id=ids.FILTERS_COLLAPSE, is_open=False, className="d-md-block"
     )
     return html.Div([toggle, collapse])
 
