@@ -7,6 +7,7 @@ bad model or unsafe setting stops the start. Every value can be set from the env
 
 from __future__ import annotations
 
+import gc
 import glob
 import os
 import shutil
@@ -72,3 +73,15 @@ def child_exit(_server, worker) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def pre_fork(_server, _worker) -> None:
+    """Collect the start-up garbage, then freeze what is left out of the collector.
+
+    The workers share the preloaded app's memory until they write to it. A full collection
+    in a worker writes to every object it tracks, so each worker would then hold a private
+    copy of most of the app: with one full collection forced in each worker, the whole
+    server's PSS was 1.49x a worker's RSS without this, 1.19x with it (bench/memory.py).
+    """
+    gc.collect()
+    gc.freeze()
