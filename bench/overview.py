@@ -39,9 +39,13 @@ class PandasBaseline:
         for column, picks in s["categories"].items():
             if picks:
                 mask &= f[column].isin(picks).to_numpy()
+        keep = s.get("missing") is not False  # rows with no value in a range filter
         for column, (lo, hi) in s["ranges"].items():
             if (lo, hi) != tuple(self.form.ranges[column]):
-                mask &= f[column].between(lo, hi).to_numpy()
+                inside = f[column].between(lo, hi)
+                mask &= (inside | f[column].isna() if keep else inside).to_numpy()
+        if not keep:
+            mask &= f[list(self.form.ranges)].notna().all(axis=1).to_numpy()
         return mask
 
     def rows_matching(self, s: dict) -> int:

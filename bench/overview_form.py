@@ -20,12 +20,19 @@ def short(s: dict) -> str:
     """A scenario in one line, for error reports."""
     picks = {c: v for c, v in s["categories"].items() if v}
     brief = {"dates": s["dates"], "categories": picks, "ranges": s["ranges"]}
+    if s.get("missing") is False:
+        brief["missing"] = "left out"
     return json.dumps({**brief, "bins": s["bins"]}, separators=(",", ":"))
 
 
 def build_args(s: dict) -> tuple:
-    """The same scenario as build_overview's arguments."""
+    """The same scenario as build_overview's positional arguments."""
     return s["dates"], dict(s["categories"]), dict(s["ranges"]), s["bins"]
+
+
+def build_kwargs(s: dict) -> dict:
+    """... and its keyword arguments: the rows with no value kept or left out."""
+    return {"missing": s.get("missing")}
 
 
 class OverviewForm:
@@ -37,6 +44,7 @@ class OverviewForm:
         self.dates = None
         self.bins: list[str] = []
         self.bins_default = None
+        self.missing: bool | None = None  # the keep-missing-rows switch, when shown
         for _kind, ident, props in layout:
             self._read(ident, props)
         if not self.categories or not self.ranges:
@@ -57,6 +65,8 @@ class OverviewForm:
         elif ident == ids.BINS_COLUMN:
             self.bins = option_values(props["options"])
             self.bins_default = props.get("value")
+        elif ident == ids.MISSING_FILTER:
+            self.missing = bool(props.get("value", True))
 
     def default(self) -> dict:
         return {
@@ -64,6 +74,7 @@ class OverviewForm:
             "ranges": {c: [lo, hi] for c, (lo, hi) in self.ranges.items()},
             "dates": list(self.dates) if self.dates else None,
             "bins": self.bins_default,
+            "missing": self.missing,
         }
 
     def scenarios(
@@ -98,6 +109,8 @@ class OverviewForm:
             s["dates"] = random_dates(rng, *self.dates)
         if self.bins:
             s["bins"] = rng.choice(self.bins)
+        if self.missing is not None and rng.random() < 0.2:
+            s["missing"] = not self.missing
         return s
 
     def _category_odds(self, column: str, options: int, dense: bool) -> tuple:
@@ -130,6 +143,10 @@ class OverviewForm:
             inputs.append(
                 {"id": ids.BINS_COLUMN, "property": "value", "value": s["bins"]}
             )
+        if self.missing is not None:
+            inputs.append(
+                {"id": ids.MISSING_FILTER, "property": "value", "value": s["missing"]}
+            )
         return inputs
 
     @staticmethod
@@ -151,6 +168,8 @@ class OverviewForm:
             out += [f"{ids.DATE_RANGE}.start_date", f"{ids.DATE_RANGE}.end_date"]
         if s["bins"] != previous["bins"]:
             out.append(f"{ids.BINS_COLUMN}.value")
+        if s.get("missing") != previous.get("missing"):
+            out.append(f"{ids.MISSING_FILTER}.value")
         return out
 
 

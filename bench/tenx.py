@@ -9,7 +9,7 @@ import plotly.io as pio
 from bench.dash_client import DashClient
 from bench.measure import WARMUP, CappedLoop, ms_since, pct
 from bench.overview import overview_http
-from bench.overview_form import OverviewForm, build_args, short
+from bench.overview_form import OverviewForm, build_args, build_kwargs, short
 from bench.serve10x import context_10x
 from bench.server import Server
 from components.overview_view import build_overview
@@ -18,7 +18,7 @@ from components.overview_view import build_overview
 def time_build_overview(ctx, s: dict) -> float:
     """build_overview + to_json of every figure: the refresh callback's work minus Dash."""
     started = time.perf_counter()
-    result = build_overview(ctx, *build_args(s))
+    result = build_overview(ctx, *build_args(s), **build_kwargs(s))
     for fig in result.figures.values():
         pio.to_json(fig, validate=False)
     return ms_since(started)
