@@ -3,6 +3,9 @@ by the outcome rate, and a few labels placed so that none lands on another."""
 
 from __future__ import annotations
 
+import math
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -63,40 +66,49 @@ def origin_groups(origins: pd.DataFrame, near: float = NEAR) -> list[list[int]]:
     return groups
 
 
+class Label(NamedTuple):
+    lat: float
+    lon: float
+    text: str
+    position: str
+
+
 def map_labels(
     origins: pd.DataFrame, dests: pd.DataFrame, top: int = LABELLED
-) -> pd.DataFrame:
+) -> list[Label]:
     """Where to write which code: one label per group of origins, to its right; then the
     busiest destinations that are at least APART from every label already placed."""
-    rows, taken = [], []
+    labels, taken = [], origins[["lat", "lon"]].to_numpy().tolist()
+    codes = origins["airport"].astype(str).to_numpy()
     for group in origin_groups(origins):
-        members = origins.iloc[group]
-        codes = "<br>".join(sorted(members["airport"].astype(str)))
+        lat = float(origins["lat"].to_numpy()[group].mean())
         # Beside the group and clear of its markers, one code a line: narrow enough to
         # stay inside a phone's map, out to sea.
-        east = members["lon"].max() + 0.8
-        rows.append((members["lat"].mean(), east, codes, "middle right"))
-        taken += members[["lat", "lon"]].to_numpy().tolist()
+        east = float(origins["lon"].to_numpy()[group].max()) + 0.8
+        text = "<br>".join(sorted(codes[group]))
+        labels.append(Label(lat, east, text, "middle right"))
+    order = np.argsort(-dests["rows"].to_numpy(), kind="stable")
+    lats, lons = dests["lat"].to_numpy()[order], dests["lon"].to_numpy()[order]
     named = 0
-    for lat, lon, code in dests.sort_values("rows", ascending=False)[
-        ["lat", "lon", "airport"]
-    ].itertuples(index=False):
+    for lat, lon, code in zip(
+        lats.tolist(), lons.tolist(), dests["airport"].to_numpy()[order], strict=True
+    ):
         if named == top:
             break
-        if all(np.hypot(lat - t[0], lon - t[1]) >= APART for t in taken):
-            rows.append((lat, lon, str(code), "top center"))
+        if all(math.hypot(lat - t[0], lon - t[1]) >= APART for t in taken):
+            labels.append(Label(lat, lon, str(code), "top center"))
             taken.append((lat, lon))
             named += 1
-    return pd.DataFrame(rows, columns=["lat", "lon", "text", "position"])
+    return labels
 
 
-def _labels_trace(labels: pd.DataFrame) -> dict:
+def _labels_trace(labels: list[Label]) -> dict:
     return {
         "type": "scattergeo",
-        "lon": labels["lon"].to_numpy(),
-        "lat": labels["lat"].to_numpy(),
-        "text": labels["text"].tolist(),
-        "textposition": labels["position"].tolist(),
+        "lat": [label.lat for label in labels],
+        "lon": [label.lon for label in labels],
+        "text": [label.text for label in labels],
+        "textposition": [label.position for label in labels],
         "mode": "text",
         "textfont": {"size": 11, "color": INK},
         "hoverinfo": "skip",

@@ -118,11 +118,16 @@ DESTS = _airports(
 
 def test_map_labels_never_land_on_each_other():
     labels = map_labels(ORIGINS, DESTS)
-    assert labels["text"].tolist() == ["EWR<br>JFK<br>LGA", "ATL", "MCO", "CLT", "LAX"]
-    points = labels[["lat", "lon"]].to_numpy()[1:]
+    texts = [label.text for label in labels]
+    assert texts == ["EWR<br>JFK<br>LGA", "ATL", "MCO", "CLT", "LAX"]
+    assert labels[0].lon > ORIGINS["lon"].max()  # out to sea, clear of the markers
+    points = np.array([(label.lat, label.lon) for label in labels[1:]])
     gaps = [np.hypot(*(a - b)) for i, a in enumerate(points) for b in points[i + 1 :]]
     assert min(gaps) >= APART
-    assert map_labels(ORIGINS, DESTS, top=2)["text"].tolist()[1:] == ["ATL", "MCO"]
+    assert [label.text for label in map_labels(ORIGINS, DESTS, top=2)][1:] == [
+        "ATL",
+        "MCO",
+    ]
 
 
 def test_the_route_map_is_valid_with_names_and_without_routes():
