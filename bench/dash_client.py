@@ -95,17 +95,24 @@ class DashClient:
             )
         return matches[0]
 
-    def post(
-        self, dep: dict, inputs: list, changed: list[str], state: list | None = None
-    ) -> tuple[float, requests.Response]:
-        """(client wall time in ms, response) of one callback request."""
-        body = {
+    @staticmethod
+    def body(
+        dep: dict, inputs: list, changed: list[str], state: list | None = None
+    ) -> dict:
+        """The JSON body of one callback request, as the browser sends it."""
+        return {
             "output": dep["output"],
             "outputs": callback_outputs(dep["output"]),
             "inputs": inputs,
             "changedPropIds": changed,
             "state": state or [],
         }
+
+    def post(
+        self, dep: dict, inputs: list, changed: list[str], state: list | None = None
+    ) -> tuple[float, requests.Response]:
+        """(client wall time in ms, response) of one callback request."""
+        body = self.body(dep, inputs, changed, state)
         started = time.perf_counter()
         response = self.send(body)
         return (time.perf_counter() - started) * 1000, response

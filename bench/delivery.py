@@ -14,7 +14,6 @@ import io
 import json
 import os
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,8 +26,9 @@ from app import serving_models
 from bench.dash_client import DashClient
 from bench.delivery_rows import delivery_rows
 from bench.lifecycle import throwaway_home
+from bench.load import run_locust
 from bench.measure import WARMUP, log, timed
-from bench.server import HOST, RESULTS, ROOT, Server, copy_aliases
+from bench.server import RESULTS, Server, copy_aliases, production_argv
 from bench.table import render
 from bench.whatif import PredictRequests, whatif_cases
 from config import Settings
@@ -221,27 +221,6 @@ def api_latency_section(settings: Settings, spec, n: int = 200) -> dict:
     return {"n": n, "times": times, "problems": problems, "logged": logged}
 
 
-def _locust(base: str, key: str, records: list[dict], users: int, seconds: int):
-    """Run locust headless against `base`; return its aggregated stats row."""
-    prefix = Path(tempfile.mkdtemp(prefix="flightdeck-locust-")) / "run"
-    env = {
-        **os.environ,
-        "FLIGHTDECK_BENCH_KEY": key,
-        "FLIGHTDECK_BENCH_RECORDS": json.dumps(records),
-    }
-    argv = [
-        *(sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py")),
-        *("--headless", "--only-summary", "--host", base),
-        *("-u", str(users), "-r", str(users), "-t", f"{seconds}s"),
-        *("--csv", str(prefix), "--loglevel", "WARNING"),
-    ]
-    with open(RESULTS / "locust.log", "w", encoding="utf-8") as out:
-        subprocess.run(argv, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
-    with open(f"{prefix}_stats.csv", newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return next(r for r in rows if r["Name"] == "Aggregated")
-
-
 def api_throughput_section(
     settings: Settings, spec, users: int = 24, seconds: int = 20
 ) -> dict:
@@ -253,10 +232,7 @@ def api_throughput_section(
     models, _ = serving_models(settings, spec, database)
     records = api_records(models.current())
     database.dispose()
-    argv = [
-        *(sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"),
-        *("--bind", f"{HOST}:{{port}}", "--workers", "2"),
-    ]
+    argv = production_argv(workers=2)
     env = {
         "FLIGHTDECK_HOME": str(settings.home),
         "DATABASE_URL": database_url,
@@ -266,18 +242,16 @@ def api_throughput_section(
     }
     with Server("api-load", argv, env) as server:
         server.wait_ready(timeout=180)
-        stats = _locust(server.base, key, records, users, seconds)
+        load = {
+            "FLIGHTDECK_BENCH_KEY": key,
+            "FLIGHTDECK_BENCH_RECORDS": json.dumps(records),
+        }
+        stats = run_locust(server.base, "ApiClient", load, users, seconds)
         rss = server.rss_mb()
-    done = int(stats["Request Count"])
-    failed = int(stats["Failure Count"])
     return {
         "users": users,
         "seconds": seconds,
-        "requests": done,
-        "failures": failed,
-        "rps": float(stats["Requests/s"]),
-        "p50_ms": float(stats["50%"]),
-        "p95_ms": float(stats["95%"]),
+        **stats["POST /api/v1/predict"],
         "logged": PredictionLog(Database(database_url)).count("api"),
         "rss": rss,
     }

@@ -7,6 +7,8 @@
     python -m bench.run --no-browser       # skip the headless Chromium rows
     python -m bench.run --no-monitor       # skip the Monitor rows (100k and 1M logged)
     python -m bench.run --no-delivery      # skip the batch and JSON API rows
+    python -m bench.run --no-memory        # skip the gunicorn PSS rows (2 and 1 workers)
+    python -m bench.run --no-whatif-load   # skip the what-if throughput under locust
 
 Every server is a subprocess on 127.0.0.1 at a free port, stopped in a `finally`. Requests are
 the ones the browser sends (shapes read from GET /_dash-dependencies and the page layouts).
@@ -38,6 +40,7 @@ from bench.dash_client import DashClient
 from bench.delivery import run_delivery
 from bench.lifecycle import run_lifecycle
 from bench.measure import log, pct
+from bench.memory import run_memory
 from bench.monitor import run_monitor
 from bench.overview import PandasBaseline, overview_http
 from bench.overview_form import OverviewForm
@@ -45,6 +48,7 @@ from bench.server import RESULTS, ROOT, Server, copy_aliases
 from bench.table import BUDGET, as_records, build_rows, render
 from bench.tenx import tenx_http, tenx_inprocess
 from bench.whatif import predict_http
+from bench.whatif_load import run_whatif_load
 from config import Settings
 from data.db import Database
 from data.ingest import processed_path, read_processed
@@ -125,6 +129,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action=toggle,
         default=True,
         help="batch rows/s, API latency and API throughput under locust (default on)",
+    )
+    add(
+        "--memory",
+        action=toggle,
+        default=True,
+        help="whole-server PSS against one worker's RSS, gunicorn --preload with 2 "
+        "workers and with 1 (default on)",
+    )
+    add(
+        "--whatif-load",
+        action=toggle,
+        default=True,
+        help="what-if predictions/s, gunicorn 2 workers under locust (default on)",
     )
     add("--requests", type=int, help="overview requests (overrides the plan)")
     results = RESULTS / "latest.json"
@@ -261,6 +278,27 @@ def shown_path(path: Path) -> Path:
         return path
 
 
+# The sections with their own servers and homes, in order: flag, runner(quick).
+SEPARATE = {
+    "lifecycle": lambda quick: run_lifecycle(n=20 if quick else 60),
+    "monitor": lambda quick: run_monitor(quick=quick),
+    "delivery": lambda quick: run_delivery(quick=quick),
+    "memory": lambda quick: run_memory(quick=quick),
+    "whatif_load": lambda quick: run_whatif_load(quick=quick),
+}
+
+
+def separate_sections(args, res: dict) -> list[tuple]:
+    """Each section that is on: its results in `res`, its rows returned in order."""
+    rows = []
+    for name, run in SEPARATE.items():
+        if getattr(args, name):
+            found = run(args.quick)
+            rows += found.pop("rows")
+            res[name] = found
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     plan = dict(PLANS["quick" if args.quick else "full"])
@@ -275,30 +313,11 @@ def main(argv: list[str] | None = None) -> int:
         args.credentials = bench_user(server_db)
         ctx, scenarios = served_app(args, plan, settings, server_db, res)
         tenx_sections(args, plan, ctx, settings, server_db, scenarios, res)
-    lifecycle = []
-    if args.lifecycle:
-        found = run_lifecycle(n=20 if args.quick else 60)
-        lifecycle = found.pop("rows")
-        res["lifecycle"] = found
-    monitor = []
-    if args.monitor:
-        found = run_monitor(quick=args.quick)
-        monitor = found.pop("rows")
-        res["monitor"] = found
-    delivery = []
-    if args.delivery:
-        found = run_delivery(quick=args.quick)
-        delivery = found.pop("rows")
-        res["delivery"] = found
+    more = separate_sections(args, res)
     res["loadavg_after"] = os.getloadavg()
     res["elapsed_s"] = time.perf_counter() - started
     res["busy"] = res["loadavg_before"][0] >= 0.5 * (os.cpu_count() or 1)
-    rows = (
-        build_rows(res, browser_rows(res.get("browser")))
-        + lifecycle
-        + monitor
-        + delivery
-    )
+    rows = build_rows(res, browser_rows(res.get("browser"))) + more
     res["table"] = as_records(rows)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(res, indent=1, default=str), encoding="utf-8")

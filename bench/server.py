@@ -45,6 +45,15 @@ def server_argv(kind: str, which: str) -> list[str]:
     return [sys.executable, "-m", "bench.serve10x"]
 
 
+def production_argv(workers: int) -> list[str]:
+    """gunicorn as the Procfile runs it (gunicorn.conf.py: gthread, --preload), with
+    `workers` workers on the bench's port."""
+    return [
+        *(sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"),
+        *("--bind", f"{HOST}:{{port}}", "--workers", str(workers)),
+    ]
+
+
 class Server:
     """A Flightdeck server subprocess on 127.0.0.1; use it as a context manager."""
 
@@ -139,6 +148,18 @@ class Server:
             "total": sum(each.values()) / 2**20,
             "processes": len(each),
         }
+
+    def cpu_seconds(self) -> dict[int, float]:
+        """CPU seconds used so far by each of its processes (gunicorn: the master first)."""
+        master = psutil.Process(self.proc.pid)
+        used = {}
+        for proc in [master, *master.children(recursive=True)]:
+            try:
+                times = proc.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            used[proc.pid] = times.user + times.system
+        return used
 
     def stop(self) -> None:
         """Terminate the server, then kill any child it left (by pid, nothing else)."""

@@ -54,14 +54,20 @@ class PredictRequests:
         changed = service.whatif_feature or self.columns[0]
         self.changed = [pattern_key(ids.predict_input(changed), "value")]
 
-    def send(self, raw: dict):
-        inputs = [
+    def inputs(self, raw: dict) -> list:
+        return [
             [
                 {"id": ids.predict_input(c), "property": "value", "value": raw[c]}
                 for c in self.columns
             ]
         ]
-        return self.client.post(self.dep, inputs, self.changed)
+
+    def body(self, raw: dict) -> dict:
+        """The callback request's JSON body for these form values."""
+        return self.client.body(self.dep, self.inputs(raw), self.changed)
+
+    def send(self, raw: dict):
+        return self.client.post(self.dep, self.inputs(raw), self.changed)
 
 
 class InProcess:
