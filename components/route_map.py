@@ -76,17 +76,18 @@ class Label(NamedTuple):
 def map_labels(
     origins: pd.DataFrame, dests: pd.DataFrame, top: int = LABELLED
 ) -> list[Label]:
-    """Where to write which code: one label per group of origins, to its right; then the
+    """Where to write which code: one label per group of origins, below its right; then the
     busiest destinations that are at least APART from every label already placed."""
     labels, taken = [], origins[["lat", "lon"]].to_numpy().tolist()
     codes = origins["airport"].astype(str).to_numpy()
     for group in origin_groups(origins):
         lat = float(origins["lat"].to_numpy()[group].mean())
-        # Beside the group and clear of its markers, one code a line: narrow enough to
-        # stay inside a phone's map, out to sea.
+        # One code a line, hanging down and to the right of the group, clear of its
+        # markers: out to sea for New York, away from Boston's label above it, and
+        # narrow enough to stay inside a phone's map.
         east = float(origins["lon"].to_numpy()[group].max()) + 0.8
         text = "<br>".join(sorted(codes[group]))
-        labels.append(Label(lat, east, text, "middle right"))
+        labels.append(Label(lat, east, text, "bottom right"))
     order = np.argsort(-dests["rows"].to_numpy(), kind="stable")
     lats, lons = dests["lat"].to_numpy()[order], dests["lon"].to_numpy()[order]
     named = 0
