@@ -61,7 +61,7 @@ def routes_table(ctx: AppContext, rows: list[dict]) -> dbc.Table | html.P:
     }
 
     def align(shown: str) -> str:
-        return "text-start" if shown == "text" else "text-end text-nowrap"
+        return "text-start" if shown == "text" else "text-end"
 
     head = html.Thead(
         html.Tr(
@@ -79,7 +79,9 @@ def routes_table(ctx: AppContext, rows: list[dict]) -> dbc.Table | html.P:
                         _place(row.get(field), names[field])
                         if field in names
                         else _cell(row.get(field), shown),
-                        className=align(shown),
+                        # Numbers on one line; headings wrap, so a phone fits it all.
+                        className=align(shown)
+                        + ("" if shown == "text" else " text-nowrap"),
                     )
                     for field, _, shown in columns
                 ]
@@ -97,7 +99,9 @@ def routes_table(ctx: AppContext, rows: list[dict]) -> dbc.Table | html.P:
 
 
 def routes_card(ctx: AppContext) -> dbc.Card:
-    return dbc.Card(
+    """The table in a card that is narrow-padded on a phone; wider than the screen, the
+    table scrolls sideways inside it, never the page."""
+    body = dbc.CardBody(
         [
             html.Div(
                 [
@@ -121,6 +125,6 @@ def routes_card(ctx: AppContext) -> dbc.Card:
                 **{"aria-label": "Top routes"},
             ),
         ],
-        body=True,
-        className="shadow-sm mb-3",
+        className="p-2 p-sm-3",
     )
+    return dbc.Card(body, className="shadow-sm mb-3")
