@@ -252,8 +252,11 @@ def test_a11y002_the_states_a_user_reaches(dash_duo, full_app, tmp_path):
 
 FOCUS_JS = """
 const e = document.activeElement, s = getComputedStyle(e);
-const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
-  || s.boxShadow !== 'none';
+const outlined = el => { const t = getComputedStyle(el);
+  return t.outlineStyle !== 'none' && parseFloat(t.outlineWidth) > 0; };
+// Its own ring, or its box's (Dash rings an input's container when focus is inside).
+const ring = parseFloat(s.opacity) > 0.1 && (outlined(e) || s.boxShadow !== 'none'
+  || [e.parentElement, e.parentElement?.parentElement].some(p => p && outlined(p)));
 return [e.id || e.getAttribute('href') || e.tagName, (e.innerText || '').trim(), ring];
 """
 
