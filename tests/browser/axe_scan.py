@@ -100,11 +100,11 @@ class Scan:
         self.problems: list[str] = []
         self.pages: set[str] = set()
 
-    def page(self, path: str) -> None:
+    def page(self, path: str, state: str = "") -> None:
         """Open the page, wait until it has drawn, and scan it."""
         self.dash_duo.driver.get(f"{self.dash_duo.server.url}{path}")
         settle(self.dash_duo, self.ready.get(path))
-        self.here(path)
+        self.here(path, state)
 
     def here(self, path: str, state: str = "") -> None:
         """Scan the page as it stands (after the test brought it to a state)."""

