@@ -25,7 +25,7 @@ from bench.dash_client import DashClient
 from bench.measure import log
 from bench.overview import OverviewRequests
 from bench.overview_form import OverviewForm
-from bench.server import Server, production_argv
+from bench.server import REQUEST_TIMEOUT, Server, production_argv
 from bench.table import render, row, verdict
 from bench.whatif import PredictRequests
 from bench.whatif_load import serving_service, throwaway_database, varied_records
@@ -94,42 +94,50 @@ def worker_cpu_seconds(server: Server) -> dict[int, float]:
     return used
 
 
-def warm_round(base: str, credentials, service, records: list[dict], seed: int) -> int:
-    """One visitor on a new connection: every page, 10 Overview refreshes, 10 what-ifs;
-    returns the requests that did not answer 200."""
-    client = DashClient(base, credentials)
+def browse(client: DashClient, service, records: list[dict], seed: int) -> int:
+    """Every page, 10 Overview refreshes, 10 what-ifs; the requests not answered 200."""
     failed = 0
-    try:
-        form = OverviewForm(client.layout("/"))
-        for path in PAGES:
-            client.layout(path)
-        overview = OverviewRequests(client, form)
-        for s in form.scenarios(10, lambda _s: 1, empty_every=10**9, seed=seed):
-            failed += overview.send(s)[1].status_code != 200
-        sender = PredictRequests(client, service)
-        for raw in records[seed * 10 % len(records) :][:10]:
-            failed += sender.send(raw)[1].status_code != 200
-    finally:
-        client.close()
+    form = OverviewForm(client.layout("/"))
+    for path in PAGES:
+        client.layout(path)
+    overview = OverviewRequests(client, form)
+    for s in form.scenarios(10, lambda _s: 1, empty_every=10**9, seed=seed):
+        failed += overview.send(s)[1].status_code != 200
+    sender = PredictRequests(client, service)
+    for raw in records[seed * 10 % len(records) :][:10]:
+        failed += sender.send(raw)[1].status_code != 200
     return failed
 
 
-def warm(server: Server, credentials, service, records, max_rounds: int) -> dict:
-    """Rounds, two at a time, until every worker has worked (≥ WARM_CPU_S of CPU)."""
-    start, rounds, failed = worker_cpu_seconds(server), 0, 0
-    used: dict[int, float] = {}
+def visit(base: str, credentials, service, records, seed: int, warmed: frozenset):
+    """One visitor on a new (kept-alive) connection, which browses unless it reached a
+    worker that is warm already; (requests not answered 200, whether it browsed)."""
+    client = DashClient(base, credentials)
+    try:
+        reply = client.session.get(base + "/readyz", timeout=REQUEST_TIMEOUT)
+        if reply.json().get("worker") in warmed:
+            return 0, False
+        return browse(client, service, records, seed), True
+    finally:
+        client.close()
+
+
+def warm(server: Server, credentials, service, records, attempts: int) -> dict:
+    """Visitors, two at a time, until every worker has used WARM_CPU_S of CPU."""
+    start, tried, visits, failed = worker_cpu_seconds(server), 0, 0, 0
+    used = dict.fromkeys(start, 0.0)
     with ThreadPoolExecutor(2) as pool:
-        while rounds < max_rounds:
-            args = [
-                (server.base, credentials, service, records, rounds + i) for i in (0, 1)
-            ]
-            failed += sum(pool.map(lambda a: warm_round(*a), args))
-            rounds += 2
+        while tried < attempts and min(used.values(), default=0) < WARM_CPU_S:
+            warmed = frozenset(pid for pid, cpu in used.items() if cpu >= WARM_CPU_S)
+            args = (server.base, credentials, service, records)
+            jobs = [pool.submit(visit, *args, tried + i, warmed) for i in (0, 1)]
+            for job in jobs:
+                not_ok, browsed = job.result()
+                failed, visits = failed + not_ok, visits + browsed
+            tried += 2
             now = worker_cpu_seconds(server)
             used = {pid: now[pid] - start.get(pid, 0.0) for pid in now}
-            if used and min(used.values()) >= WARM_CPU_S:
-                break
-    return {"rounds": rounds, "failed": failed, "worker_cpu_s": sorted(used.values())}
+    return {"visits": visits, "failed": failed, "worker_cpu_s": sorted(used.values())}
 
 
 def measure(workers: int, env: dict, credentials, service, records, quick: bool):
@@ -139,7 +147,7 @@ def measure(workers: int, env: dict, credentials, service, records, quick: bool)
         deadline = time.monotonic() + 30
         while len(worker_cpu_seconds(server)) < workers and time.monotonic() < deadline:
             time.sleep(0.1)
-        warmed = warm(server, credentials, service, records, 6 if quick else 12)
+        warmed = warm(server, credentials, service, records, 20 if quick else 40)
         time.sleep(1.0)  # let in-flight work and the alias poll settle
         processes = read_memory(server)
     return {
@@ -189,7 +197,7 @@ def detail_row(run: dict) -> tuple:
     return row(
         f"  info: {run['workers']} worker(s): master PSS / each worker's own pages (USS)",
         f"{run['master_pss_mib']:.0f} / {unique} MiB",
-        f"warm-up: {warmed['rounds']} visits, worker CPU {cpu} s, "
+        f"warm-up: {warmed['visits']} visits, worker CPU {cpu} s, "
         f"{warmed['failed']} failed",
         budget=f"each worker ≥ {WARM_CPU_S:.0f} s CPU, 0 failed",
         verdict=verdict(ok),
