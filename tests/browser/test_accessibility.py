@@ -16,6 +16,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 from components import ids
 from components.layout import PAGES
 from data.ingest import processed_path, read_processed
+from data.scenarios import ScenarioStore
 from model.batch_check import check_frame
 from tests.browser.axe_scan import TIMEOUT, Allowances, Scan, settle
 from tests.browser.session import scroll_into_view, sign_in, start_signed_in
@@ -60,6 +61,9 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("/" + PHONE_STATE, "label", "dash-range-slider-input"): "components/overview.py: "
     "the RangeSliders' typed boxes (shown on a phone) have no label; "
     "allow_direct_input=False, as the Model's threshold slider",
+    ("/compare", "nested-interactive", "dash-options-list-option"): "components/"
+    "scenario_compare.py: dcc.Checklist (Dash 4) makes each scenario a role=option "
+    "label around a checkbox; dbc.Checklist gives plain labelled checkboxes",
     **{
         (path + NO_LOGIN, "color-contrast", "--role admin</code>"): "components/"
         "layout.py: the no-login banner's <code>, pink on yellow (4.06:1); "
@@ -122,7 +126,16 @@ def sign_in_here(dash_duo, name: str) -> None:
     )
 
 
+def save_scenarios(ctx, user: str) -> None:
+    """Two saved scenarios, so Predict lists them and Compare offers them."""
+    service, store = ctx.service, ScenarioStore(ctx.database)
+    for hour in (7, 18):
+        values = service.validate({**service.defaults(), "hour": hour})[0]
+        store.save(user, f"Leaving at {hour}", values, service.version)
+
+
 def test_a11y001_every_page_signed_in_as_an_admin(dash_duo, full_app):
+    save_scenarios(full_app[1], "ada")
     scan = new_scan(dash_duo)
     dash_duo.driver.set_window_size(*WINDOW)
     dash_duo.start_server(full_app[0], navigate=False)
@@ -213,6 +226,8 @@ def model_confirmation(scan: Scan) -> None:
     dash_duo.select_dcc_dropdown(css_id(ids.VERSION_PICK), index=-1)
     shown(dash_duo, f"{css_id(ids.VERSION_PICK)} .dash-dropdown-value-item", "a pick")
     press(dash_duo, Keys.ESCAPE)
+    # An open list makes the rest of the page ignore the pointer: wait for it to go.
+    dash_duo.wait_for_no_elements(".dash-dropdown-options", timeout=TIMEOUT)
     dash_duo.find_element(f"#{ids.MAKE_CHAMPION}").click()
     shown(dash_duo, ".modal.show .modal-footer", "the confirmation")
     scan.here("/model", " (confirmation open)")
