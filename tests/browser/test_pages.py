@@ -74,10 +74,11 @@ def wait_for_traces(dash_duo, graph_id: str, check, message: str) -> list[dict]:
 
 
 def wait_for_airline_chart(dash_duo, carriers: list[str]) -> None:
+    """The bars lie down: one per airline code on y, its rate on x."""
     wait_for_traces(
         dash_duo,
         ids.CATEGORY_CHART,
-        lambda traces: traces[0].get("x") == carriers,
+        lambda traces: traces[0].get("y") == carriers,
         f"the airline chart did not narrow to {carriers}",
     )
 
@@ -99,13 +100,21 @@ def open_overview(dash_duo, app_context) -> None:
     wait_for_traces(
         dash_duo,
         ids.CATEGORY_CHART,
-        lambda traces: traces and traces[0].get("x"),
+        lambda traces: traces and traces[0].get("y"),
         "the airline chart never drew its bars",
     )
 
 
-def choose_carrier(dash_duo, carrier: str) -> None:
-    dash_duo.select_dcc_dropdown(css_id(ids.category_filter("carrier")), value=carrier)
+def carrier_label(app_context, carrier: str) -> str:
+    """What the airline filter reads for a code: 'United Air Lines Inc. (UA)'."""
+    from data.names import option_label
+
+    return option_label(carrier, app_context.dataset.names("carrier").get(carrier))
+
+
+def choose_carrier(dash_duo, label: str) -> None:
+    """Pick an airline by what its option reads (carrier_label)."""
+    dash_duo.select_dcc_dropdown(css_id(ids.category_filter("carrier")), value=label)
     ActionChains(dash_duo.driver).send_keys(Keys.ESCAPE).perform()
     dash_duo.wait_for_no_elements(".dash-dropdown-options", timeout=TIMEOUT)
 
@@ -153,7 +162,7 @@ def test_ovw001_overview_loads(dash_duo, dash_app, app_context):
         dash_duo.wait_for_element(f"#{chart} .main-svg", timeout=TIMEOUT)
         assert figure_traces(dash_duo, chart), f"{chart} has no traces"
     bars = figure_traces(dash_duo, ids.CATEGORY_CHART)[0]
-    assert sorted(bars["x"]) == sorted(app_context.dataset.categories("carrier"))
+    assert sorted(bars["y"]) == sorted(app_context.dataset.categories("carrier"))
     # The US outline comes from the topojson in assets/, fetched under the CSP.
     dash_duo.wait_for_element(f"#{ids.MAP_CHART} .layer.land path", timeout=TIMEOUT)
     dash_duo.wait_for_element(f"#{ids.ROUTES_TABLE} tbody tr", timeout=TIMEOUT)
@@ -179,9 +188,10 @@ def test_ovw002_filter_changes_chart(dash_duo, dash_app, app_context):
     expected = flights_for(app_context, carrier)
     assert expected != flights_for(app_context)
 
-    choose_carrier(dash_duo, carrier)
+    label = carrier_label(app_context, carrier)
+    choose_carrier(dash_duo, label)
 
-    dash_duo.wait_for_text_to_equal(dropdown_value("carrier"), carrier, timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(dropdown_value("carrier"), label, timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal(FLIGHTS_KPI, expected, timeout=TIMEOUT)
     wait_for_airline_chart(dash_duo, [carrier])
     assert dash_duo.get_logs() == []
@@ -191,17 +201,18 @@ def test_ovw003_bar_click_cross_filters(dash_duo, dash_app, app_context):
     start_signed_in(dash_duo, dash_app)
     open_overview(dash_duo, app_context)
     bars = figure_traces(dash_duo, ids.CATEGORY_CHART)[0]
-    tallest = int(np.nanargmax(bars["y"]))
-    carrier = bars["x"][tallest]
+    tallest = int(np.nanargmax(bars["x"]))  # the longest: the bars lie down
+    carrier = bars["y"][tallest]
     paths = dash_duo.find_elements(f"#{ids.CATEGORY_CHART} .trace.bars .point path")
-    assert len(paths) == len(bars["x"])
+    assert len(paths) == len(bars["y"])
     dash_duo.wait_for_text_to_equal(dropdown_value("carrier"), "All", timeout=TIMEOUT)
 
     bar = paths[tallest]
     scroll_into_view(dash_duo, bar)
     ActionChains(dash_duo.driver).move_to_element(bar).pause(0.2).click().perform()
 
-    dash_duo.wait_for_text_to_equal(dropdown_value("carrier"), carrier, timeout=TIMEOUT)
+    label = carrier_label(app_context, carrier)
+    dash_duo.wait_for_text_to_equal(dropdown_value("carrier"), label, timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal(
         FLIGHTS_KPI, flights_for(app_context, carrier), timeout=TIMEOUT
     )
@@ -213,7 +224,7 @@ def test_ovw004_reset_clears_filters(dash_duo, dash_app, app_context):
     start_signed_in(dash_duo, dash_app)
     open_overview(dash_duo, app_context)
     carrier = busy_carrier(app_context)
-    choose_carrier(dash_duo, carrier)
+    choose_carrier(dash_duo, carrier_label(app_context, carrier))
     dash_duo.wait_for_text_to_equal(
         FLIGHTS_KPI, flights_for(app_context, carrier), timeout=TIMEOUT
     )
@@ -229,7 +240,7 @@ def test_ovw004_reset_clears_filters(dash_duo, dash_app, app_context):
     wait_for_traces(
         dash_duo,
         ids.CATEGORY_CHART,
-        lambda traces: len(traces[0].get("x", [])) > 1,
+        lambda traces: len(traces[0].get("y", [])) > 1,
         "the airline chart did not show every airline again",
     )
     assert dash_duo.get_logs() == []
@@ -369,7 +380,8 @@ def test_ovw005_view_is_shareable_as_a_link(dash_duo, dash_app, app_context):
     start_signed_in(dash_duo, dash_app)
     open_overview(dash_duo, app_context)
     carrier = busy_carrier(app_context)
-    choose_carrier(dash_duo, carrier)
+    label = carrier_label(app_context, carrier)
+    choose_carrier(dash_duo, label)
     dash_duo.wait_for_text_to_equal(
         FLIGHTS_KPI, flights_for(app_context, carrier), timeout=TIMEOUT
     )
@@ -381,7 +393,7 @@ def test_ovw005_view_is_shareable_as_a_link(dash_duo, dash_app, app_context):
         FLIGHTS_KPI, flights_for(app_context), timeout=TIMEOUT
     )
     dash_duo.driver.get(link)
-    dash_duo.wait_for_text_to_equal(dropdown_value("carrier"), carrier, timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(dropdown_value("carrier"), label, timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal(
         FLIGHTS_KPI, flights_for(app_context, carrier), timeout=TIMEOUT
     )

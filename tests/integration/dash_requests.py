@@ -38,9 +38,10 @@ def post_callback(
 
 
 def overview_inputs(
-    ctx, categories=None, ranges=None, dates=None, bins_column=None
+    ctx, categories=None, ranges=None, dates=None, bins_column=None, missing=True
 ) -> list:
-    """Inputs of the Overview refresh, defaults filled in from the data."""
+    """Inputs of the Overview refresh, defaults filled in from the data (`missing`: the
+    switch that keeps the rows with no value in a range filter, when the data has any)."""
     categories = {c: None for c in ctx.spec.category_filters} | (categories or {})
     ranges = {c: list(ctx.dataset.bounds(c)) for c in ctx.spec.range_filters} | (
         ranges or {}
@@ -57,7 +58,11 @@ def overview_inputs(
             "property": "value",
             "value": bins_column or ctx.spec.bin_columns[0],
         },
-    ]
+    ] + (
+        [{"id": ids.MISSING_FILTER, "property": "value", "value": missing}]
+        if ctx.dataset.missing_count
+        else []
+    )
 
 
 def render_page(client, pathname: str, search: str = ""):

@@ -67,7 +67,7 @@ def test_filter_change_matches_pandas(client, app_context, frame):
         & (frame["sched_dep"] < "2013-09-01")
     ]
     rates = expected.groupby("carrier", observed=True)["delayed"].mean()
-    got = dict(zip(bars["x"], _decode(bars["y"]), strict=True))
+    got = dict(zip(bars["y"], _decode(bars["x"]), strict=True))  # bars lie down
     assert set(got) == set(picks)
     for carrier in picks:
         assert got[carrier] == pytest.approx(rates[carrier], abs=1e-6)
@@ -284,6 +284,8 @@ def _cross_filter(client, app_context, trigger: str, click):
         {"id": ids.DATE_RANGE, "property": "start_date"},
         {"id": ids.DATE_RANGE, "property": "end_date"},
     ]
+    if app_context.dataset.missing_count:  # Reset turns the missing-values switch on
+        payload_outputs.append({"id": ids.MISSING_FILTER, "property": "value"})
     payload = {
         "output": output,
         "outputs": payload_outputs,
