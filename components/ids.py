@@ -151,6 +151,7 @@ ACCOUNT_REVOKE = "account-revoke"  # pattern type: {"type": ..., "column": key i
 def account_revoke(key_id: int) -> dict:
     return {"type": ACCOUNT_REVOKE, "column": str(key_id)}
 
+
 # Reports (HTML and PDF files of what a page shows) and Predict's sharing and scenarios.
 OVERVIEW_REPORT_HTML = "overview-report-html"
 OVERVIEW_REPORT_PDF = "overview-report-pdf"
