@@ -47,7 +47,9 @@ OPEN_BANNERS = {
     "local": [
         html.Strong("Local development: no login. "),
         "Anyone who can reach this address can use every page. Add a user with ",
-        html.Code("python -m server.users add NAME --role admin"),
+        html.Code(
+            "python -m server.users add NAME --role admin", className="text-reset"
+        ),
         " to turn login on.",
     ],
     "off": [
@@ -163,6 +165,14 @@ def fallback_banner(ctx: AppContext) -> dbc.Alert | None:
 def shell(ctx: AppContext, identity=None, csrf_token: str | None = None) -> html.Div:
     return html.Div(
         [
+            # The first Tab stop, shown only when focused: past the navbar to the page.
+            html.A(
+                "Skip to the page",
+                href=f"#{ids.PAGE}",
+                className="visually-hidden-focusable position-absolute m-1 p-2 "
+                "bg-body rounded shadow",
+                style={"zIndex": 1100},
+            ),
             dcc.Location(id=ids.URL),
             dcc.Store(id=ids.PAGE_LIBRARIES, data=page_scripts(PAGES)),
             dcc.Store(id=ids.PAGE_PATH),

@@ -49,6 +49,9 @@ def _range_slider(ctx: AppContext, column: str, value: list) -> html.Div:
                 value=value,
                 step=step,
                 allowCross=False,
+                # No typed boxes: a slider's thumbs cannot name them (the tooltip shows
+                # the values while sliding, the link and the report in words).
+                allow_direct_input=False,
                 tooltip={"placement": "bottom"},
                 marks={v: plain(v) for v in (low, high)},
             ),

@@ -51,12 +51,11 @@ def _picker(options: list[dict], value: list[str]) -> dbc.Card:
                     html_for=ids.COMPARE_PICK,
                     className="h6 card-title d-block",
                 ),
-                dcc.Checklist(
+                dbc.Checklist(
                     id=ids.COMPARE_PICK,
                     options=options,
                     value=value,
-                    labelClassName="d-block text-break",
-                    inputClassName="form-check-input me-2",
+                    label_class_name="text-break",
                 ),
                 empty if not options else None,
                 dbc.Button(

@@ -39,7 +39,8 @@ ROLES = {"api.predict": "analyst", "api.model": "viewer"}
 ERRORS = {f"HTTP_{code}": ErrorBody for code in (401, 403, 413, 415, 429)}
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }} API</title>
-<link rel="stylesheet" href="{{ css }}"></head>
+<link rel="stylesheet" href="{{ css }}">
+<link rel="stylesheet" href="{{ contrast }}"></head>
 <body><div id="swagger-ui" data-spec-url="/api/v1/openapi.json"></div>
 <script src="{{ bundle }}"></script><script src="{{ init }}"></script></body></html>
 """
@@ -228,6 +229,7 @@ def register(app: dash.Dash, ctx, settings: Settings) -> SpecTree:
             DOCS_PAGE,
             title=ctx.spec.title,
             css=app.get_asset_url("api-docs/swagger-ui.css"),
+            contrast=app.get_asset_url("api-docs/swagger-ui-contrast.css"),
             bundle=app.get_asset_url("api-docs/swagger-ui-bundle.js"),
             init=app.get_asset_url("api-docs/swagger-ui-init.js"),
         )

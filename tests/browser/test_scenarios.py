@@ -112,11 +112,14 @@ def test_sce003_scenarios_saved_compared_and_shared(dash_duo, dash_app):
     _wait(dash_duo, lambda: _query(dash_duo).get("hour") == ["7"], "no answer for 7 h")
     _save(dash_duo, "Morning flight")
 
-    dash_duo.find_element(f"#{ids.SCENARIO_LIST} a[href='/compare']").click()
+    compare = dash_duo.find_element(f"#{ids.SCENARIO_LIST} a[href='/compare']")
+    scroll_into_view(dash_duo, compare)
+    compare.click()
     for name in ("Evening flight", "Morning flight"):
         dash_duo.wait_for_contains_text(f"#{ids.COMPARE_PICK}", name, timeout=TIMEOUT)
-    boxes = dash_duo.find_elements(f"#{ids.COMPARE_PICK} input")
+    boxes = dash_duo.find_elements(f"#{ids.COMPARE_PICK} label")
     for box in boxes:
+        scroll_into_view(dash_duo, box)
         box.click()
     _wait(
         dash_duo, lambda: len(_query(dash_duo).get("s", [])) == 2, "no link to compare"
