@@ -44,6 +44,7 @@ from server import (
     api,
     auth,
     batch_files,
+    busy,
     door,
     headers,
     health,
@@ -191,6 +192,7 @@ def create_app(
     roles = callbacks.register_all(app, ctx)
     auth.register(app.server, settings, ctx.users, ctx.spec.title)
     door.register(app, settings, roles, ctx.api_keys)
+    busy.register(app.server, settings.busy_limit)
     headers.register(app, tls=settings.cookie_secure)
     health.register(app.server, ctx)
     batch_files.register(app.server, ctx)

@@ -69,6 +69,9 @@ class Settings:
     api_max_records: int = 1000  # records in one POST /api/v1/predict
     metrics_token: str = ""  # bearer token for /metrics; unset: loopback clients only
     chromium: str = ""  # the browser that prints PDF reports; unset: found on the PATH
+    busy_limit: int = (
+        2  # callbacks and API predictions at once per process (0: no limit)
+    )
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -97,6 +100,7 @@ class Settings:
             api_max_records=_number(env, "FLIGHTDECK_API_MAX_RECORDS", 1000),
             metrics_token=env.get("FLIGHTDECK_METRICS_TOKEN") or "",
             chromium=env.get("FLIGHTDECK_CHROMIUM") or "",
+            busy_limit=_number(env, "FLIGHTDECK_BUSY_LIMIT", 2),
         )
 
     def with_overrides(self, **changes) -> Settings:

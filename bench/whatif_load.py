@@ -42,7 +42,7 @@ from model.service import InputError
 
 TARGET = 200.0  # what-if predictions per second with 2 workers (issue 10)
 WORKERS = 2
-USERS = 16  # 2 workers x 8 threads (gunicorn.conf.py): every thread kept busy
+USERS = 16  # enough clients to keep both workers busy, and their queues full
 SOURCE = "whatif"  # the prediction log's source for the Predict page's answers
 # The request's name in locust's stats.
 WHATIF = "POST /_dash-update-component (what-if)"
