@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
-from components.kpis import kpi_skeletons
+from components.kpis import kpi_cards, kpi_skeletons
 from components.overview_figures import PAIR_HEIGHT
 from components.page import page_header
 from components.report_links import OVERVIEW_REPORT, report_buttons
@@ -14,7 +14,10 @@ from components.routes_table import routes_card
 from components.share import slider_range, view_from_link
 from components.theme import GRAPH_CONFIG
 from context import AppContext
+from data import aggregates as agg
+from data.filters import FilterError
 from data.formats import plain
+from data.inputs import BadInput
 from data.names import choices
 
 
@@ -192,6 +195,23 @@ def _bins_card(ctx: AppContext, column: str) -> dbc.Card:
     )
 
 
+def first_kpis(ctx: AppContext, initial: dict) -> list:
+    """The KPI cards of the link's filters, sent with the page, so they show one round trip
+    sooner than the refresh that follows (which sends the same cards); skeletons if the
+    filters cannot be used (the refresh says why)."""
+    try:
+        dates = [str(d)[:10] if d else None for d in initial["dates"] or []]
+        filters = ctx.dataset.parse_filters(
+            dates or None,
+            initial["categories"],
+            initial["ranges"],
+            initial["missing"],
+        )
+    except (FilterError, BadInput):
+        return kpi_skeletons()
+    return kpi_cards(agg.kpis(ctx.dataset.filter(filters)), ctx)
+
+
 def overview_layout(
     ctx: AppContext, search: str | None = None, identity=None
 ) -> html.Div:
@@ -233,7 +253,9 @@ def overview_layout(
                     dbc.Alert(problem, color="warning") if problem else None,
                     html.Div(id=ids.FILTER_MESSAGE),
                     dbc.Row(
-                        kpi_skeletons(), id=ids.KPI_ROW, className="g-3 mb-3 kpi-row"
+                        first_kpis(ctx, initial),
+                        id=ids.KPI_ROW,
+                        className="g-3 mb-3 kpi-row",
                     ),
                     dbc.Row(cells, className="g-3"),
                 ],

@@ -210,10 +210,12 @@ def test_table_cells_cannot_become_spreadsheet_formulas(value, safe):
     assert csv_safe(value) == safe
 
 
-def test_the_overview_opens_with_kpi_skeletons_not_cards(app_context):
-    """Grey stand-ins hold the KPI row's place; none is a `.card` (what the bench and the
-    browser tests wait for), and the first answer replaces them all."""
+def test_the_overview_opens_with_its_links_kpis_or_skeletons(app_context):
+    """The page comes with the KPI cards of its link's filters (a round trip before the
+    refresh); the grey stand-ins that hold the row otherwise are none of them a card."""
+    from components.kpis import kpi_cards, kpi_skeletons
     from components.overview import overview_layout
+    from data import aggregates as agg
 
     def find(component, wanted: str):
         if isinstance(component, list | tuple):
@@ -226,7 +228,17 @@ def test_the_overview_opens_with_kpi_skeletons_not_cards(app_context):
             return component
         return find(getattr(component, "children", None), wanted)
 
-    skeletons = find(overview_layout(app_context), ids.KPI_ROW).children
+    dataset = app_context.dataset
+    picked = dataset.filter(dataset.parse_filters(None, {"carrier": ["UA"]}, {}))
+    cards = find(overview_layout(app_context, "?carrier=UA"), ids.KPI_ROW).children
+    expected = str(kpi_cards(agg.kpis(picked), app_context))
+    assert str(cards) == expected
+
+    # A link whose filters are not applied opens on every row, as its refresh will.
+    whole = find(overview_layout(app_context, "?carrier=ZZ"), ids.KPI_ROW).children
+    assert str(whole) == str(kpi_cards(agg.kpis(dataset), app_context))
+
+    skeletons = kpi_skeletons()  # until a refresh answers, where the page has no cards
     assert len(skeletons) == 5
     classes = re.findall(r"className='([^']*)'", str(skeletons))
     assert "placeholder-glow" in classes
