@@ -20,7 +20,7 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _number(env: dict, name: str, default: float, kind=int):
+def _number(env: dict, name: str, default: float, kind=int, zero_ok: bool = False):
     """A number from the environment, or a ValueError that names the variable."""
     raw = env.get(name)
     if raw is None or raw.strip() == "":
@@ -29,8 +29,9 @@ def _number(env: dict, name: str, default: float, kind=int):
         value = kind(raw.strip())
     except ValueError:
         raise ValueError(f"{name} must be a number, not '{raw[:20]}'") from None
-    if value <= 0:
-        raise ValueError(f"{name} must be above 0, not {raw[:20]}")
+    if value < 0 or (value == 0 and not zero_ok):
+        least = "0 or more" if zero_ok else "above 0"
+        raise ValueError(f"{name} must be {least}, not {raw[:20]}")
     return value
 
 
@@ -100,7 +101,7 @@ class Settings:
             api_max_records=_number(env, "FLIGHTDECK_API_MAX_RECORDS", 1000),
             metrics_token=env.get("FLIGHTDECK_METRICS_TOKEN") or "",
             chromium=env.get("FLIGHTDECK_CHROMIUM") or "",
-            busy_limit=_number(env, "FLIGHTDECK_BUSY_LIMIT", 2),
+            busy_limit=_number(env, "FLIGHTDECK_BUSY_LIMIT", 2, zero_ok=True),
         )
 
     def with_overrides(self, **changes) -> Settings:
