@@ -14,7 +14,7 @@ from components.predict_link import form_value, inputs_from_query, scenario_id
 from components.theme import GRAPH_CONFIG
 from context import AppContext
 from data.formats import plain, span
-from data.names import choices
+from data.names import choices, option_label
 from data.scenarios import ScenarioStore
 from model.card import FeatureEntry
 
@@ -33,7 +33,10 @@ def _control(entry: FeatureEntry, value, names: dict[str, str]):
             clearable=False,
         )
     if entry.integer and 0 < len(entry.levels) <= PICKED_LEVELS:
-        options = [{"label": plain(level), "value": level} for level in entry.levels]
+        options = [
+            {"label": option_label(plain(v), names.get(plain(v))), "value": v}
+            for v in entry.levels
+        ]
         return dcc.Dropdown(
             id=control_id, options=options, value=value, clearable=False
         )
@@ -101,9 +104,10 @@ def predict_form(ctx: AppContext, raw: dict | None = None) -> dbc.Card:
 
 
 def _names(ctx: AppContext, entry: FeatureEntry) -> dict[str, str]:
-    """Display names of a category feature's codes (none for numbers, or not in the data)."""
+    """Display names of a feature's values: a category's codes (those in the data), or a
+    whole-number feature's values from the spec's [names] ('4' -> 'Friday')."""
     if entry.kind != "category":
-        return {}
+        return dict(ctx.spec.names.get(entry.column, {}))
     try:
         return ctx.dataset.names(entry.column)
     except KeyError:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from components import ids
 from components.kpis import Kpi, kpi_figures
+from components.overview import available_charts
 from components.overview_view import build_overview
 from components.predict_figures import answer_figures
 from components.predict_link import inputs_from_query
@@ -80,7 +80,7 @@ def overview_report(ctx: AppContext, search: str | None, link: str) -> Report:
     filters = ctx.dataset.parse_filters(
         raw["dates"], raw["categories"], raw["ranges"], raw["missing"]
     )
-    order = [c for c in _chart_order() if c in result.figures]
+    order = [c for c in available_charts(ctx) if c in result.figures]
     return Report(
         title=f"{spec.title}: Overview",
         subtitle=spec.question,
@@ -91,17 +91,6 @@ def overview_report(ctx: AppContext, search: str | None, link: str) -> Report:
         charts=[result.figures[c] for c in order],
         link=link,
     )
-
-
-def _chart_order() -> list[str]:
-    return [
-        ids.CATEGORY_CHART,
-        ids.HEATMAP_CHART,
-        ids.TREND_CHART,
-        ids.MAP_CHART,
-        ids.DISTRIBUTION_CHART,
-        ids.BINS_CHART,
-    ]
 
 
 def _answer_kpis(answer, service) -> list[Kpi]:

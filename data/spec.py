@@ -99,7 +99,9 @@ class DatasetSpec(Strict):
         if self.predict.bands and self.task != "classification":
             problems.append("[predict] bands are for classification targets")
         problems += monitor_problems(self.monitor_, self.category_features, self.target)
-        problems += names_problems(self.names, self.category_columns)
+        problems += names_problems(
+            self.names, self.category_columns, self.number_features
+        )
         return problems + param_problems(self.model, self.task == "classification")
 
     @property

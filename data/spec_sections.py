@@ -185,16 +185,28 @@ Code = Annotated[str, Field(min_length=1)]
 Names = dict[Code, Annotated[str, Field(min_length=1)]]
 
 
-def names_problems(names: dict, shown: list[str]) -> list[str]:
-    """A line for each [names] column that is no category the app shows."""
+def names_problems(names: dict, shown: list[str], numbers: list[str] = ()) -> list[str]:
+    """A line for each [names] column that is no category the app shows nor a number
+    feature, and for each value of a number feature's names that is not a number."""
     from data.spec_errors import nearest
 
-    return [
-        f"[names] '{column}' is not a category feature, filter or geo column "
-        f"({', '.join(shown) or 'none'}){nearest(column, shown)}"
+    allowed = [*shown, *numbers]
+    problems = [
+        f"[names] '{column}' is not a category feature, filter or geo column, nor a "
+        f"number feature ({', '.join(allowed) or 'none'}){nearest(column, allowed)}"
         for column in names
-        if column not in shown
+        if column not in allowed
     ]
+    for column in (c for c in names if c in numbers and c not in shown):
+        for value in names[column]:
+            try:
+                float(value)
+            except ValueError:
+                problems.append(
+                    f"[names.{column}] '{value[:40]}' is not a number: "
+                    f"{column} is a number feature, so its names are keyed by value"
+                )
+    return problems
 
 
 class Feature(Strict):

@@ -310,6 +310,19 @@ def test_prd003_missing_input_error(dash_duo, dash_app):
         timeout=TIMEOUT,
     )
     dash_duo.wait_for_no_elements(PREDICTION, timeout=TIMEOUT)
+    # The field the refusal names is marked, and no other; no answer, nothing to report.
+    WebDriverWait(dash_duo.driver, TIMEOUT).until(
+        lambda _: "is-invalid" in hour.get_attribute("class"), "the hour was not marked"
+    )
+    distance = dash_duo.find_element(css_id(ids.predict_input("distance")))
+    assert "is-invalid" not in distance.get_attribute("class")
+    report = dash_duo.find_element(css_id(ids.PREDICT_REPORT_HTML))
+    assert report.get_attribute("href") in (None, "")
+
+    set_number(dash_duo, "hour", 9)
+    WebDriverWait(dash_duo.driver, TIMEOUT).until(
+        lambda _: "is-invalid" not in hour.get_attribute("class"), "still marked"
+    )
     assert dash_duo.get_logs() == []
 
 

@@ -1,5 +1,6 @@
-"""Browser tests: Predict's link, its report opened offline, a field in error marked,
-scenarios saved and compared, and the Overview's report following its filters."""
+"""Browser tests: Predict's link, its report opened offline, scenarios saved and
+compared, and the Overview's report following its filters (a field in error marked:
+test_pages.py's prd003)."""
 
 from __future__ import annotations
 
@@ -66,29 +67,6 @@ def test_sce001_report_of_an_answer_opens_offline(dash_duo, dash_app, tmp_path):
     )
     assert len(dash_duo.driver.find_elements("css selector", ".chart .main-svg")) >= 2
     assert "Airline" in dash_duo.driver.find_element("css selector", "table").text
-
-
-def test_sce002_a_refused_field_is_marked(dash_duo, dash_app):
-    start_signed_in(dash_duo, dash_app)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/predict")
-    dash_duo.wait_for_element(PREDICTION, timeout=TIMEOUT)
-    hour = dash_duo.find_element(css_id(ids.predict_input("hour")))
-    scroll_into_view(dash_duo, hour)
-    dash_duo.clear_input(hour)
-    hour.send_keys(Keys.TAB)
-    _wait(dash_duo, lambda: "is-invalid" in hour.get_attribute("class"), "not marked")
-    distance = dash_duo.find_element(css_id(ids.predict_input("distance")))
-    assert "is-invalid" not in distance.get_attribute("class")
-    report = dash_duo.find_element(css_id(ids.PREDICT_REPORT_HTML))
-    assert report.get_attribute("href") in (None, "")  # no answer, nothing to report
-
-    set_number(dash_duo, "hour", 9)
-    _wait(
-        dash_duo,
-        lambda: "is-invalid" not in hour.get_attribute("class"),
-        "still marked",
-    )
-    assert dash_duo.get_logs() == []
 
 
 def _save(dash_duo, name: str) -> None:

@@ -243,3 +243,12 @@ def test_the_overview_opens_with_its_links_kpis_or_skeletons(app_context):
     classes = re.findall(r"className='([^']*)'", str(skeletons))
     assert "placeholder-glow" in classes
     assert not [c for c in classes if "card" in c.split()]
+
+
+def test_predict_lists_categories_and_weekdays_by_name(app_context):
+    """Predict's lists read names, the code or value kept as what is sent."""
+    from components.predict import predict_form
+
+    form = str(predict_form(app_context).to_plotly_json())
+    assert "'label': 'United Air Lines Inc. (UA)', 'value': 'UA'" in form
+    assert "'label': 'Friday (4)', 'value': 4.0" in form

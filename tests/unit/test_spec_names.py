@@ -36,13 +36,26 @@ def test_names_give_category_codes_display_names(flights_raw):
 
 
 def test_names_for_a_column_that_is_no_category_say_which_are(flights_raw):
-    flights_raw["names"] = {"hour": {"1": "one"}, "carier": {"UA": "United"}}
+    flights_raw["names"] = {"dep_delay": {"1": "one"}, "carier": {"UA": "United"}}
     problems = _problems(flights_raw)
-    assert problems == [
-        "[names] 'hour' is not a category feature, filter or geo column "
-        "(carrier, origin, dest)",
-        "[names] 'carier' is not a category feature, filter or geo column "
-        "(carrier, origin, dest); did you mean `carrier`?",
+    allowed = (
+        "carrier, origin, dest, weekday, hour, distance, plane_age, holiday_days, "
+    )
+    assert problems[0].startswith(
+        "[names] 'dep_delay' is not a category feature, filter or geo column, nor a "
+        "number feature (" + allowed
+    )
+    assert problems[1].endswith("; did you mean `carrier`?")
+    assert len(problems) == 2
+
+
+def test_a_number_feature_names_its_values(flights_raw):
+    spec = _parsed(flights_raw)  # the flights spec names the weekdays
+    assert spec.names["weekday"]["4"] == "Friday"
+    flights_raw["names"] = {"hour": {"6": "six", "noon": "12"}}
+    assert _problems(flights_raw) == [
+        "[names.hour] 'noon' is not a number: hour is a number feature, so its names "
+        "are keyed by value"
     ]
 
 
