@@ -72,8 +72,8 @@ def register(app, app_ctx) -> None:
         except BadInput as exc:
             return _no_answer(_problems([str(exc)]), outputs)
         except InputError as exc:
-            invalid = fields_in_error(exc.problems, schema)
-            return _no_answer(_problems(exc.problems), outputs) | {"invalid": invalid}
+            shown = _no_answer(_problems(exc.problems), outputs)
+            return shown | {"invalid": exc.fields}
         except PredictionNotLogged as exc:
             return _no_answer(
                 "The prediction could not be recorded, so it is not shown. "
@@ -150,23 +150,6 @@ def _shown(answer, service, outcome: str) -> dict:
         "effects": no_update,  # drawn by effects_for_class, for the picked class
         "stored": effects_rows(answer.effects, service, answer.label),
     }
-
-
-def fields_in_error(problems: list[str], schema) -> list[str]:
-    """The fields the problems name, by label (the longest label that starts a problem
-    wins, so "Wind" never takes "Wind speed"'s), in the schema's order."""
-    labels = {entry.label: column for column, entry in schema.items()}
-    named = set()
-    for problem in problems:
-        starts = [
-            label
-            for label in labels
-            if problem.startswith(label)
-            and problem[len(label) : len(label) + 1] in ": "
-        ]
-        if starts:
-            named.add(labels[max(starts, key=len)])
-    return [column for column in schema if column in named]
 
 
 def _problems(problems: list[str]) -> list:

@@ -35,9 +35,10 @@ class PredictionNotLogged(RuntimeError):
 class InputError(ValueError):
     """The inputs cannot be scored; `problems` says why, one line per field."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], fields: list[str] | None = None):
         super().__init__("; ".join(problems))
         self.problems = problems
+        self.fields = fields or []  # the features the problems are about, to mark them
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,9 @@ class ModelService:
         """
         if not isinstance(raw, dict):
             raise InputError(["inputs must be a mapping of feature to value"])
-        clean, problems, warnings = {}, [], []
+        clean, problems, warnings, fields = {}, [], [], []
         for column, entry in self.schema.items():
-            value, label = raw.get(column), entry.label
+            value, label, before = raw.get(column), entry.label, len(problems)
             if (
                 allow_missing
                 and _missing(value)
@@ -159,11 +160,13 @@ class ModelService:
                     clean[column] = value
             else:
                 clean[column] = self._number(value, entry, problems, warnings)
+            if len(problems) > before:
+                fields.append(column)
         unknown = sorted(shorten(key) for key in raw if key not in self.schema)
         if unknown:
             problems.append(f"unknown field(s): {', '.join(unknown[:5])}")
         if problems:
-            raise InputError(problems)
+            raise InputError(problems, fields)
         return clean, warnings
 
     @staticmethod

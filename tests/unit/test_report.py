@@ -8,7 +8,6 @@ import re
 
 import pytest
 
-from callbacks.predict import fields_in_error
 from components.kpis import Kpi
 from components.predict_link import (
     form_value,
@@ -20,6 +19,7 @@ from components.predict_link import (
 from components.report import Report, report_html
 from components.report_views import filters_in_words
 from data.filters import Filters
+from model.service import InputError
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -114,15 +114,15 @@ def test_form_values_and_numbers(app_context):
 
 
 @pytest.mark.parametrize(
-    ("problems", "named"),
+    ("changes", "named"),
     [
-        (["Scheduled departure hour: 'x' is not a number"], ["hour"]),
-        (
-            ["Airline: 'ZZ' is not a known value", "Distance must be a number"],
-            ["carrier", "distance"],
-        ),
-        (["unknown field(s): evil"], []),
+        ({"hour": "x"}, ["hour"]),
+        ({"carrier": "ZZ", "distance": "far"}, ["carrier", "distance"]),
+        ({"evil": 1}, []),
     ],
 )
-def test_fields_in_error_names_the_fields(app_context, problems, named):
-    assert fields_in_error(problems, app_context.service.schema) == named
+def test_a_refusal_names_its_fields(app_context, changes, named):
+    service = app_context.service
+    with pytest.raises(InputError) as refused:
+        service.validate({**service.defaults(), **changes})
+    assert refused.value.fields == named
