@@ -14,6 +14,7 @@ from components.scenario_compare import (
     MAX_COMPARED,
     compare_query,
     inputs_table,
+    offered,
     pick_options,
 )
 from components.theme import empty
@@ -27,6 +28,7 @@ def register(app, app_ctx) -> None:
     store = ScenarioStore(app_ctx.database)
     register_save(app, app_ctx, store)
     register_compare(app, app_ctx, store)
+    register_delete(app, store)
 
 
 def register_save(app, app_ctx, store: ScenarioStore) -> None:
@@ -90,17 +92,7 @@ def register_compare(app, app_ctx, store: ScenarioStore) -> None:
         if not scenarios:
             return _nothing(note or "Tick scenarios to compare them.", picked)
         try:
-            # One log row each: the first keeps this request's id, the others get new ones.
-            first = request_id()
-            answers = [
-                app_ctx.models.predict(
-                    dict(s.inputs),
-                    source="compare",
-                    user=identity.name,
-                    request_id=first if n == 0 else None,
-                )
-                for n, s in enumerate(scenarios)
-            ]
+            answers = _scored(app_ctx, scenarios, identity.name)
         except (InputError, BadInput) as exc:
             return _nothing(
                 f"These scenarios cannot be scored by the model now: {exc}", picked
@@ -109,6 +101,8 @@ def register_compare(app, app_ctx, store: ScenarioStore) -> None:
             return _nothing("The predictions could not be recorded; try again.", picked)
         return _compared(app_ctx, scenarios, answers, note, picked)
 
+
+def register_delete(app, store: ScenarioStore) -> None:
     @app.callback(
         Output(ids.COMPARE_PICK, "options"),
         Output(ids.COMPARE_PICK, "value"),
@@ -125,10 +119,8 @@ def register_compare(app, app_ctx, store: ScenarioStore) -> None:
         deleted = sum(
             store.delete(identity.name, i) for i in picked if is_scenario_id(i)
         )
-        own = store.list(identity.name)
-        mine = {s.id for s in own}
-        kept = [i for i in picked if is_scenario_id(i) and i not in mine]
-        shared = [s for i in kept if (s := store.get(i)) is not None]
+        ticked = [i for i in picked if is_scenario_id(i)]
+        own, shared = offered(store, identity.name, ticked)
         message = dbc.Alert(
             f"Deleted {deleted} scenario(s)."
             if deleted
@@ -137,6 +129,20 @@ def register_compare(app, app_ctx, store: ScenarioStore) -> None:
             dismissable=True,
         )
         return pick_options(own, shared), [s.id for s in shared], message
+
+
+def _scored(app_ctx, scenarios, user: str) -> list:
+    """Each scenario scored and logged: one row each, the first with this request's id."""
+    first = request_id()
+    return [
+        app_ctx.models.predict(
+            dict(s.inputs),
+            source="compare",
+            user=user,
+            request_id=first if n == 0 else None,
+        )
+        for n, s in enumerate(scenarios)
+    ]
 
 
 def _nothing(message: str, picked: list[str]):

@@ -31,6 +31,14 @@ def compare_query(picked: list[str]) -> str:
     return "?" + urlencode([(PICKED, i) for i in picked]) if picked else ""
 
 
+def offered(store: ScenarioStore, user: str | None, wanted: list[str]):
+    """The user's scenarios, and those of others among `wanted` (a link shared them)."""
+    own = store.list(user) if user is not None else []
+    mine = {s.id for s in own}
+    shared = [s for i in wanted if i not in mine and (s := store.get(i)) is not None]
+    return own, shared
+
+
 def pick_options(own: list[Scenario], shared: list[Scenario]) -> list[dict]:
     """The user's scenarios, then those a link shared with them (named with their owner)."""
     return [{"label": s.name, "value": s.id} for s in own] + [
@@ -81,10 +89,8 @@ def _graph(graph_id: str) -> dbc.Card:
 
 def compare_layout(ctx: AppContext, search: str | None = None, identity=None):
     store = ScenarioStore(ctx.database)
-    own = store.list(identity.name) if identity is not None else []
     wanted = picked_ids(search)
-    mine = {s.id for s in own}
-    shared = [s for i in wanted if i not in mine and (s := store.get(i)) is not None]
+    own, shared = offered(store, identity.name if identity else None, wanted)
     options = pick_options(own, shared)
     known = {o["value"] for o in options}
     answers = [
