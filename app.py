@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import re
 import secrets
 import sys
 import time
@@ -19,8 +20,8 @@ from flask import has_request_context
 from flask_wtf.csrf import generate_csrf
 
 import callbacks
-from components.layout import shell, validation_layout
-from components.libraries import defer_libraries
+from components.layout import PAGES, shell, validation_layout
+from components.libraries import PLOTLY_BUNDLE, defer_libraries, preload_plotly
 from config import Settings
 from context import AppContext
 from data.api_keys import ApiKeyStore
@@ -55,8 +56,9 @@ from server import (
 from server.safety import UnsafeSettings, local_settings, refuse_unsafe
 
 log = logging.getLogger("flightdeck")
-# The API docs' bundle (assets/api-docs/swagger-ui*) loads on /api/v1/docs only.
-API_DOCS_ASSETS = r"^swagger-ui"
+# Not page scripts: the API docs' bundle (assets/api-docs/swagger-ui*) loads on
+# /api/v1/docs only, and dcc.Graph loads the Plotly bundle (components/libraries.py).
+PAGE_ASSETS_IGNORED = rf"^(swagger-ui|{re.escape(PLOTLY_BUNDLE)})"
 
 
 def build_context(settings: Settings, progress=print) -> AppContext:
@@ -181,12 +183,14 @@ def create_app(
         serve_locally=True,
         compress=settings.compress,
         background_callback_manager=background_manager(settings),
-        assets_ignore=API_DOCS_ASSETS,
+        assets_ignore=PAGE_ASSETS_IGNORED,
     )
     # Set first: Dash calls a layout function at once unless there is a validation layout
     # (kept for the server's checks; with suppressed exceptions it is not sent).
     # The page's language, for screen readers (Dash's own index has none).
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
+    # The Plotly bundle downloads with the page's scripts, and runs when a chart needs it.
+    preload_plotly(app, {path for path, page in PAGES.items() if page.charts})
     app.validation_layout = validation_layout(ctx)
     app.layout = functools.partial(_layout_for_request, ctx)
     roles = callbacks.register_all(app, ctx)

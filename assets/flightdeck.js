@@ -2,6 +2,19 @@
 (function () {
     var loading = {};
 
+    // dcc.Graph loads Plotly from window._dashPlotlyJSURL when its first chart mounts, and
+    // Dash's renderer sets that to the full plotly.min.js (1.4 MiB). Here it is the partial
+    // bundle (components/libraries.py): the address a page with charts preloads, or the
+    // bundle's own on a page without (a link from there may open one); Dash's is ignored.
+    Object.defineProperty(window, '_dashPlotlyJSURL', {
+        configurable: true,
+        get: function () {
+            var preloaded = document.getElementById('plotly-bundle');
+            return preloaded ? preloaded.href : prefix() + 'assets/plotly-flightdeck.min.js';
+        },
+        set: function () {},
+    });
+
     function prefix() {  // the app's path prefix, as Dash's renderer reads it
         var config = document.getElementById('_dash-config');
         return (config && JSON.parse(config.textContent).requests_pathname_prefix) || '/';

@@ -31,6 +31,9 @@ class Page(NamedTuple):
     libraries: tuple[
         str, ...
     ] = ()  # deferred component libraries it needs (libraries.py)
+    charts: bool = (
+        True  # has Plotly charts: the page preloads the bundle (libraries.py)
+    )
 
 
 PAGES = {
@@ -39,8 +42,8 @@ PAGES = {
     "/compare": Page("Compare", compare_layout, "analyst", nav=False),
     "/model": Page("Model", model_layout, "viewer"),
     "/monitor": Page("Monitor", monitor_layout, "analyst", libraries=("dash_ag_grid",)),
-    "/batch": Page("Batch", batch_layout, "analyst"),
-    "/account": Page("Account", account_layout, "viewer", nav=False),
+    "/batch": Page("Batch", batch_layout, "analyst", charts=False),
+    "/account": Page("Account", account_layout, "viewer", nav=False, charts=False),
 }
 
 OPEN_BANNERS = {

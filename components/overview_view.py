@@ -14,7 +14,7 @@ from components import overview_figures as figures
 from components.overview import available_charts
 from components.route_map import MAP_ORIGIN_TRACE, route_map
 from components.routes_table import route_columns
-from components.theme import Figure
+from components.theme import Figure, without_nan
 from context import AppContext
 from data import aggregates as agg
 from data.filters import FilterError
@@ -203,7 +203,8 @@ def build_overview(
             out[ids.MAP_CHART] = _map_figure(ctx, view, top)
         routes = _route_rows(top) if table else []
     kpis = agg.kpis(view) if part != "rest" else None
-    return OverviewResult(kpis, {c: out[c] for c in charts if c in out}, routes)
+    shown = {c: without_nan(out[c]) for c in charts if c in out}
+    return OverviewResult(kpis, shown, routes)
 
 
 def clicked_category(

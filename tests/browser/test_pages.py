@@ -389,6 +389,28 @@ def test_nav001_navbar_links_and_unknown_page(dash_duo, dash_app):
     assert dash_duo.get_logs() == []
 
 
+def test_nav002_charts_load_the_partial_plotly_bundle_when_they_first_need_it(
+    dash_duo, dash_app
+):
+    """The Account page has no charts, so no Plotly; opening the Overview from it draws
+    the charts with the partial bundle, through dcc.Graph's own loader."""
+    start_signed_in(dash_duo, dash_app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/account")
+    dash_duo.wait_for_element(f"#{ids.PAGE} form, #{ids.PAGE} input", timeout=TIMEOUT)
+    plotly = "return performance.getEntriesByType('resource').map(r => r.name)"
+    assert not [n for n in dash_duo.driver.execute_script(plotly) if "plotly" in n]
+    assert dash_duo.driver.execute_script("return typeof window.Plotly") == "undefined"
+
+    dash_duo.find_element("a.nav-link[href='/']").click()
+    dash_duo.wait_for_element(f"#{ids.CATEGORY_CHART} .main-svg", timeout=TIMEOUT)
+    loaded = [n.split("?")[0] for n in dash_duo.driver.execute_script(plotly)]
+    assert [n for n in loaded if "plotly" in n][-1].endswith(
+        "/assets/plotly-flightdeck.min.js"
+    )
+    assert not [n for n in loaded if n.endswith("/plotly.min.js")]
+    assert dash_duo.get_logs() == []
+
+
 def test_ovw005_view_is_shareable_as_a_link(dash_duo, dash_app, app_context):
     start_signed_in(dash_duo, dash_app)
     open_overview(dash_duo, app_context)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,6 +20,7 @@ from data import flights_etl
 from data.names import choices, display_names, option_label, short_label
 from data.spec import parse_spec
 
+ROOT = Path(__file__).resolve().parents[2]
 NAMES = {"UA": "United Air Lines Inc.", "AA": "American Airlines Inc."}
 
 
@@ -142,6 +145,11 @@ def test_the_route_map_is_valid_with_names_and_without_routes():
 
 def test_the_routes_table_names_both_ends(app_context):
     rows = [{"origin": "JFK", "dest": "LAX", "rows": 5, "target_mean": 0.2}]
-    table = str(routes_table(app_context, rows).to_plotly_json())
-    assert "John F Kennedy Intl" in table and "Los Angeles Intl" in table
-    assert "d-none d-sm-block" in table  # a phone shows the codes alone
+    cells = routes_table(app_context, rows).children[1].children[0].children
+    origin, dest = (cell.to_plotly_json()["props"] for cell in cells[:2])
+    assert (origin["children"], origin["data-name"]) == ("JFK", "John F Kennedy Intl")
+    assert (dest["children"], dest["data-name"]) == ("LAX", "Los Angeles Intl")
+    # The stylesheet writes the name under the code, and a phone shows the codes alone.
+    css = (ROOT / "assets" / "flightdeck.css").read_text()
+    phone = css[css.index("@media (max-width: 575.98px) {\n    .route-place::after") :]
+    assert "content: attr(data-name)" in css and "display: none" in phone

@@ -3,11 +3,15 @@ nothing (flat, on hover, and none on a chart with nothing to show)."""
 
 from __future__ import annotations
 
+import json
 import re
 
+import numpy as np
 import plotly.graph_objects as go
+from plotly.utils import PlotlyJSONEncoder
 
-from components import class_figures, monitor_figures, theme
+from components import class_figures, monitor_figures, overview_figures, theme
+from components.overview_view import build_overview
 from config import ROOT
 
 OKABE_ITO = {
@@ -74,3 +78,43 @@ def test_an_empty_chart_has_no_toolbar():
         "resetscale",
     }
     assert layout.height == 300 and layout.annotations[0].text.startswith("No rows")
+
+
+def first_pass(value) -> str:
+    """What Plotly's JSON encoder writes before it checks for NaN (and, finding one,
+    parses the whole text and writes it again)."""
+    return json.JSONEncoder.encode(PlotlyJSONEncoder(), value)
+
+
+def test_nan_leaves_the_traces_as_null_so_the_encoder_writes_the_response_once():
+    fig = theme.figure("Rates")
+    rates = np.array([0.2, np.nan, 0.3])
+    counts = np.array([3.0, 0.0, 4.0])
+    z = np.array([[0.1, np.nan], [np.nan, 0.4]])
+    fig["data"] = [
+        {"type": "bar", "y": rates, "customdata": counts, "error_y": {"array": rates}},
+        {"type": "heatmap", "z": z},
+    ]
+    theme.without_nan(fig)
+    bar, heatmap = fig["data"]
+    assert bar["y"] == [0.2, None, 0.3] and bar["error_y"]["array"] == [0.2, None, 0.3]
+    assert bar["customdata"] is counts  # no NaN: left as it is
+    assert heatmap["z"] == [[0.1, None], [None, 0.4]]
+    # Plotly's encoder parses and rewrites a response whose first pass holds NaN.
+    assert "NaN" not in first_pass(fig)
+    go.Figure(fig)  # still a valid figure
+
+
+def test_the_overview_sends_no_nan(app_context, monkeypatch):
+    """A rate with no labelled rows (a bin of cancelled flights) is null, never NaN."""
+
+    def with_a_gap(*_args, **_kwargs):
+        fig = theme.figure("Late by visibility")
+        fig["data"] = [{"type": "bar", "y": np.array([0.2, np.nan])}]
+        return fig
+
+    monkeypatch.setattr(overview_figures, "rate_by_bins", with_a_gap)
+    bins = (app_context.spec.bin_columns or [None])[0]
+    figures = build_overview(app_context, None, {}, {}, bins, "all").figures
+    assert "Late by visibility" in str(figures)
+    assert "NaN" not in first_pass(figures)
