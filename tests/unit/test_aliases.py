@@ -9,8 +9,8 @@ from data.db import Database
 
 
 @pytest.fixture()
-def store(tmp_path):
-    return AliasStore(Database(f"sqlite:///{tmp_path}/a.db").migrate(), "flights")
+def store(database_url):
+    return AliasStore(Database(database_url).migrate(), "flights")
 
 
 def test_a_move_is_the_alias_and_its_history_together(store):

@@ -55,7 +55,7 @@ def _snapshot(database) -> dict[str, pd.DataFrame]:
 @pytest.fixture()
 def logged(two_version_home, flights_spec):
     """Serving models over two versions (a champion and a challenger in shadow, scored
-    inline), logging to the home's fresh SQLite file."""
+    inline), logging to the home's fresh database."""
     settings, *_ = two_version_home
     settings = settings.with_overrides(shadow="inline")
     database = Database(settings.database).migrate()

@@ -1,4 +1,4 @@
-"""The prediction log: real SQLite with WAL, unique request ids, one row per prediction."""
+"""The prediction log: SQLite with WAL (and PostgreSQL, tests/scale), unique request ids, one row per prediction."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from model.service import ModelService, PredictionNotLogged
 
 
 @pytest.fixture()
-def log(tmp_path):
-    return PredictionLog(Database(f"sqlite:///{tmp_path / 'log.db'}").migrate())
+def log(database_url):
+    return PredictionLog(Database(database_url).migrate())
 
 
-def test_sqlite_runs_in_wal_with_full_sync(log):
-    with log.engine.connect() as connection:
+def test_sqlite_runs_in_wal_with_full_sync(tmp_path):
+    database = Database(f"sqlite:///{tmp_path / 'log.db'}").migrate()
+    with database.engine.connect() as connection:
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(sa.text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert connection.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
