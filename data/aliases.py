@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from data.db import Database
-from data.tables import alias_history, model_aliases
+from data.tables import alias_history, fit, model_aliases
 
 ALIASES = ("champion", "challenger")
 
@@ -39,7 +39,8 @@ class AliasStore:
     """The aliases of one dataset's models."""
 
     def __init__(self, database: Database, dataset: str):
-        self.database, self.dataset = database, dataset
+        self.database = database
+        self.dataset = fit(model_aliases.c.dataset, dataset)
 
     def get(self, alias: str) -> str | None:
         return self.all().get(alias)
@@ -75,7 +76,7 @@ class AliasStore:
         """Point `alias` at `version` (None clears it), recorded; returns the old version."""
         if alias not in ALIASES:
             raise AliasError(f"unknown alias '{alias}'; aliases: {', '.join(ALIASES)}")
-        now = dt.datetime.now(dt.UTC)
+        now, user = dt.datetime.now(dt.UTC), fit(alias_history.c.user, user)
         key = (model_aliases.c.dataset == self.dataset) & (
             model_aliases.c.alias == alias
         )

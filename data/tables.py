@@ -6,6 +6,14 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
+
+def fit(column: sa.Column, text: str | None) -> str | None:
+    """`text` cut to the column's length: SQLite keeps a longer VARCHAR value, PostgreSQL
+    refuses it, so free text from users and files is cut the same way on both."""
+    length = column.type.length
+    return text if text is None or len(text) <= length else text[:length]
+
+
 predictions = sa.Table(
     "predictions",
     metadata,

@@ -55,3 +55,9 @@ def test_a_failed_move_writes_nothing(store):
     with pytest.raises(AliasError, match="unknown alias"):
         store.move("winner", "v1", "ada")
     assert store.history() == [] and store.all() == {}
+
+
+def test_a_long_user_name_is_cut_to_its_column(store):
+    store.move("champion", "v1", "cron-" + "x" * 100, note="n" * 900)
+    move = store.history()[0]
+    assert move.user == ("cron-" + "x" * 100)[:64] and move.note == "n" * 500

@@ -15,7 +15,7 @@ from data.db import Database
 from model.schema import drift_edges
 from model.train import load_processed
 from monitor import store
-from monitor.aggregates import Binning
+from monitor.aggregates import Binning, Deltas
 from monitor.bins import value_bin
 from monitor.rebuild import rebuild
 
@@ -123,3 +123,20 @@ def test_point_masses_get_their_own_drift_bin():
     assert value_bin(edges, 10.0) != value_bin(edges, 9.5)
     assert len({value_bin(edges, v) for v in np.linspace(0.5, 9.5, 200)}) >= 10
     assert np.histogram(visibility, edges)[0][value_bin(edges, 10.0)] == 800
+
+
+def test_long_names_and_values_fit_the_aggregates(database_url):
+    """A feature name or segment value longer than its column is cut (PostgreSQL refuses
+    it whole); two that are then the same add up into one row."""
+    database = Database(database_url).migrate()
+    deltas = Deltas()
+    head = (dt.date(2026, 1, 1), "v1", "api")
+    for value in ("a" * 200, "a" * 300, "b"):
+        deltas.add("monitor_scores", (*head, "s" * 100, value, 0, 1), n=1, p_sum=0.5)
+    with database.engine.begin() as connection:
+        store.write(connection, deltas)
+        store.write(connection, deltas)
+    rows = _snapshot(database)["monitor_scores"]
+    counted = dict(zip(rows["value"], rows["n"], strict=True))
+    assert counted == {"a" * 128: 4, "b": 2}
+    assert set(rows["segment"]) == {"s" * 64}

@@ -67,3 +67,25 @@ def test_no_answer_when_the_log_cannot_be_written(app_context, tmp_path):
         service.predict(service.defaults(), request_id="r-1")
     assert refused.value.request_id == "r-1"
     assert "unable to open database file" in database.write_problem()
+
+
+def test_long_texts_fit_their_columns(log):
+    """SQLite keeps any length in a VARCHAR; PostgreSQL refuses a longer value, so the log
+    cuts names and labels to their columns, and a long event key still matches itself."""
+    key = "UA|" + "9" * 400
+    request_id = log.record(
+        source="batch",
+        model_version="v1",
+        model_sha256="ab" * 32,
+        inputs={},
+        output=0.5,
+        output_label="L" * 300,
+        latency_ms=1.0,
+        user="nightly-" + "x" * 100,
+        event_key=key,
+    )
+    row = log.recent(1)[0]
+    assert row["user"] == ("nightly-" + "x" * 100)[:64]
+    assert row["output_label"] == "L" * 128
+    assert len(row["event_key"]) <= 200
+    assert log.find_keys([key, key[:-1]]) == {key: [request_id]}
