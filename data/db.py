@@ -39,11 +39,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _postgresql_utc(dbapi_connection, _record) -> None:
+    """Sessions in UTC, as SQLite's times are: a naive time written (a replayed flight's
+    scheduled time) means UTC, and times come back in UTC, whatever the server's zone."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET TIME ZONE 'UTC'")
+    cursor.close()
+    dbapi_connection.commit()
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, full sync and a busy timeout on every connection."""
+    """An engine for `url`; SQLite gets WAL, full sync and a busy timeout on every
+    connection, PostgreSQL sessions run in UTC."""
     engine = sa.create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+    elif engine.dialect.name == "postgresql":
+        sa.event.listen(engine, "connect", _postgresql_utc)
     return engine
 
 

@@ -28,6 +28,8 @@ SERVER_SETTINGS = {
     "synchronous_commit": "off",
     "full_page_writes": "off",
     "max_connections": "200",
+    # Far from UTC, so that any time read back in the server's zone shows in the tests.
+    "timezone": "Pacific/Chatham",
 }
 
 

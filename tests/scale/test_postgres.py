@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import sqlalchemy as sa
 
 from data.db import Database
+from data.tables import write_probe
 
 
 def test_the_scale_tests_really_run_on_postgresql(database_url):
@@ -41,3 +43,18 @@ def test_the_probe_leaves_the_lock_timeout_as_it_was(database_url):
     assert database.write_problem() is None
     with database.engine.connect() as connection:
         assert connection.exec_driver_sql("SHOW lock_timeout").scalar() == "0"
+
+
+def test_sessions_run_in_utc_whatever_the_servers_zone(database_url):
+    """The test cluster runs in Pacific/Chatham (tests/postgres.py): a naive time written
+    is read as UTC, as on SQLite, and times come back in UTC."""
+    database = Database(database_url).migrate()
+    with database.engine.begin() as connection:
+        assert connection.exec_driver_sql("SHOW timezone").scalar() == "UTC"
+        connection.execute(
+            write_probe.insert(), {"checked_at": dt.datetime(2013, 11, 1, 6, 0)}
+        )
+        stored = connection.execute(sa.select(write_probe.c.checked_at)).scalar()
+        connection.rollback()
+    assert stored == dt.datetime(2013, 11, 1, 6, 0, tzinfo=dt.UTC)
+    assert stored.utcoffset() == dt.timedelta(0)
