@@ -13,7 +13,7 @@ from data.aliases import AliasStore
 from data.api_keys import ApiKeyStore
 from data.db import Database
 from data.stores import PredictionLog
-from data.tables import monitor_traffic
+from data.tables import batches, monitor_traffic, predictions
 from data.users import UserStore
 from tests.conftest import _quiet, add_test_users
 from tests.integration.dash_requests import find_output, pattern_inputs, post_callback
@@ -21,6 +21,7 @@ from tests.integration.dash_requests import sign_in as sign_in_client
 from tests.reliability.harness import Gunicorn, answered_request_id, predict, signed_in
 
 HEAD = "0008"
+BATCH_ROWS = 20_000
 
 
 def test_the_app_migrates_an_empty_database_and_logs_a_signed_in_prediction(
@@ -105,3 +106,35 @@ def test_gunicorn_on_postgresql_serves_and_logs_every_answer(
         counted = connection.execute(sa.select(sa.func.sum(monitor_traffic.c.n)))
         assert counted.scalar() == 5  # every answer in the aggregates too
     log.database.dispose()
+
+
+def test_the_batch_cli_scores_into_postgresql(
+    small_settings, flights_spec, database_url, tmp_path
+):
+    """`python -m model.batch --to-db` with a DATABASE_URL: every scored row logged and
+    written to a table beside the app's, a long --user cut to its column."""
+    from tests.integration.cli import module_runner
+    from tests.integration.test_batch_run import flights_csv
+    from tests.reliability.harness import copy_home
+
+    home = copy_home(small_settings.home, tmp_path / "home")
+    _prepare(database_url, small_settings.home)
+    source = tmp_path / "flights.csv"
+    source.write_bytes(flights_csv(small_settings, flights_spec, BATCH_ROWS))
+    run = module_runner("model.batch", home, timeout=300)
+    user = "nightly-" + "x" * 80
+    env = {"DATABASE_URL": database_url}
+    done = run(str(source), "--user", user, "--to-db", "scored", env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    database = Database(database_url)
+    with database.engine.connect() as connection:
+        scored = connection.execute(sa.text("SELECT count(*) FROM scored")).scalar()
+        logged = connection.execute(
+            sa.select(sa.func.count()).where(predictions.c.user == user[:64])
+        ).scalar()
+        record = connection.execute(sa.select(batches)).mappings().one()
+    assert scored == logged == record["rows_scored"] > BATCH_ROWS * 0.95
+    assert record["status"] == "done" and record["user"] == user[:64]
+    again = run(str(source), "--to-db", "scored", env=env)
+    assert again.returncode == 1 and "table scored exists" in again.stderr
+    database.dispose()
