@@ -8,7 +8,8 @@ import time
 import sqlalchemy as sa
 
 from data.db import Database
-from data.tables import write_probe
+from data.stores import PredictionLog
+from data.tables import outcomes, write_probe
 
 
 def test_the_scale_tests_really_run_on_postgresql(database_url):
@@ -58,3 +59,47 @@ def test_sessions_run_in_utc_whatever_the_servers_zone(database_url):
         connection.rollback()
     assert stored == dt.datetime(2013, 11, 1, 6, 0, tzinfo=dt.UTC)
     assert stored.utcoffset() == dt.timedelta(0)
+
+
+def test_log_ids_go_past_32_bits(database_url):
+    """SQLite's ids are 64-bit; PostgreSQL's SERIAL was not (revision 0009)."""
+    log = PredictionLog(Database(database_url).migrate())
+    with log.engine.begin() as connection:
+        connection.exec_driver_sql("SELECT setval('predictions_id_seq', 2147483647)")
+        connection.exec_driver_sql("SELECT setval('outcomes_id_seq', 2147483647)")
+    request_id = log.record(
+        source="api",
+        model_version="v1",
+        model_sha256="0" * 64,
+        inputs={},
+        output=0.5,
+        latency_ms=1.0,
+    )
+    assert log.recent(1)[0]["id"] == 2**31
+    assert log.attach_outcomes({request_id: "1"}, "test") == 1
+    with log.engine.connect() as connection:
+        assert connection.execute(sa.select(outcomes.c.id)).scalar() == 2**31
+
+
+def test_a_downgrade_takes_the_ids_back_to_32_bits(database_url):
+    from alembic import command
+    from alembic.config import Config
+
+    from data.db import MIGRATIONS
+
+    database = Database(database_url).migrate()
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+    assert _id_type(database) == "integer"
+    assert database.migrate().revision() == "0009" and _id_type(database) == "bigint"
+
+
+def _id_type(database) -> str:
+    with database.engine.connect() as connection:
+        return connection.exec_driver_sql(
+            "SELECT data_type FROM information_schema.columns"
+            " WHERE table_name = 'predictions' AND column_name = 'id'"
+        ).scalar()

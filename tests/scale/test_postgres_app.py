@@ -20,7 +20,7 @@ from tests.integration.dash_requests import find_output, pattern_inputs, post_ca
 from tests.integration.dash_requests import sign_in as sign_in_client
 from tests.reliability.harness import Gunicorn, answered_request_id, predict, signed_in
 
-HEAD = "0008"
+HEAD = "0009"
 BATCH_ROWS = 20_000
 
 

@@ -16,7 +16,7 @@ from data.db import Database, DatabaseError
 from data.stores import PredictionLog
 from data.users import UserStore
 
-HEAD = "0008"
+HEAD = "0009"
 
 
 def _old_predictions_table(metadata: sa.MetaData) -> sa.Table:
