@@ -7,6 +7,7 @@ worker and every instance on the database agrees, and nothing is half-recorded.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -81,6 +82,7 @@ class AliasStore:
             model_aliases.c.alias == alias
         )
         with self.database.engine.begin() as connection:
+            self._one_move_at_a_time(connection)
             old = connection.execute(
                 sa.select(model_aliases.c.version).where(key)
             ).scalar()
@@ -110,6 +112,20 @@ class AliasStore:
                 },
             )
         return old
+
+    def _one_move_at_a_time(self, connection) -> None:
+        """Hold this dataset's moves to one at a time until the transaction ends, so each
+        reads the version the last one wrote: a PostgreSQL advisory lock (two concurrent
+        promotes otherwise both insert the alias), or SQLite's write lock taken before the
+        read (a SELECT first runs outside the transaction and reads a stale version)."""
+        if connection.dialect.name == "postgresql":
+            digest = hashlib.sha256(f"flightdeck.aliases:{self.dataset}".encode())
+            lock = int.from_bytes(digest.digest()[:8], "big", signed=True)
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
+        else:
+            connection.execute(
+                model_aliases.update().where(sa.false()).values(version="")
+            )
 
     def history(self, limit: int = 50) -> list[AliasMove]:
         """The latest moves first."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
+
 import pytest
 
 from data.aliases import AliasError, AliasStore
@@ -61,3 +64,23 @@ def test_a_long_user_name_is_cut_to_its_column(store):
     store.move("champion", "v1", "cron-" + "x" * 100, note="n" * 900)
     move = store.history()[0]
     assert move.user == ("cron-" + "x" * 100)[:64] and move.note == "n" * 500
+
+
+def test_concurrent_moves_each_read_the_one_before(store):
+    """Four workers promoting at once: every move lands and records the version the move
+    before it set (PostgreSQL refused one of two concurrent inserts; SQLite's read ran
+    outside the move's transaction and could record a stale version)."""
+
+    def promote(worker: int) -> None:
+        mine = AliasStore(store.database, "flights")
+        for i in range(5):
+            mine.move("champion", f"v{worker}-{i}", "ada")
+
+    threads = [threading.Thread(target=promote, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    moves = store.history()
+    assert len(moves) == 20 and store.get("champion") == moves[0].to_version
+    assert all(a.from_version == b.to_version for a, b in itertools.pairwise(moves))
