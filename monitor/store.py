@@ -1,7 +1,8 @@
 """Writing the monitoring aggregates: one upsert per table, inside the caller's transaction.
 
 `INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n` is atomic on SQLite and PostgreSQL
-alike, so concurrent workers add to the same day's counts without reading them first.
+alike, so concurrent workers add to the same day's counts without reading them first; rows
+go in key order, so concurrent workers lock them in the same order (no deadlock).
 """
 
 from __future__ import annotations
@@ -74,7 +75,10 @@ def _fitted(table: sa.Table, rows: list[dict]) -> list[dict]:
 
 
 def _upsert(connection, table: sa.Table, rows: list[dict]) -> None:
-    rows = _fitted(table, rows)
+    """Add the rows, in key order: PostgreSQL locks each row it upserts, so two workers
+    adding the same rows in different orders would deadlock."""
+    keys = key_names(table)
+    rows = sorted(_fitted(table, rows), key=lambda row: tuple(row[k] for k in keys))
     sums = sum_names(table)
     statement = _statement(connection.dialect.name, table.name)
     # Every row carries every sum (0 when not touched): executemany needs one shape.

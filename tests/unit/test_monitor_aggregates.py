@@ -140,3 +140,37 @@ def test_long_names_and_values_fit_the_aggregates(database_url):
     counted = dict(zip(rows["value"], rows["n"], strict=True))
     assert counted == {"a" * 128: 4, "b": 2}
     assert set(rows["segment"]) == {"s" * 64}
+
+
+def test_concurrent_writers_add_up_without_deadlock(database_url):
+    """Workers adding the same aggregate rows in different orders at once: every count
+    lands (PostgreSQL locks each upserted row, so unordered keys could deadlock)."""
+    import random
+    import threading
+
+    database = Database(database_url).migrate()
+    keys = [
+        (dt.date(2026, 1, 1), "v1", "api", "s", f"value-{i}", 0, 1) for i in range(40)
+    ]
+    failures: list[Exception] = []
+
+    def worker(seed: int) -> None:
+        shuffled = random.Random(seed).sample(keys, len(keys))
+        try:
+            for _ in range(15):
+                deltas = Deltas()
+                for key in shuffled:
+                    deltas.add("monitor_scores", key, n=1, p_sum=0.5)
+                with database.engine.begin() as connection:
+                    store.write(connection, deltas)
+        except Exception as exc:  # reported below, with the others
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    rows = _snapshot(database)["monitor_scores"]
+    assert len(rows) == 40 and set(rows["n"]) == {60}
