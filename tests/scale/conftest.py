@@ -2,8 +2,8 @@
 
 The cluster starts once per session (tests/postgres.py) and each test gets an empty
 database of its own through the `database_url` fixture, which overrides the SQLite one of
-tests/conftest.py. Tests here that never ask for `database_url` (pure functions a unit
-module brings along) have nothing to check on PostgreSQL and are deselected.
+tests/conftest.py. Tests a unit module brings along that never ask for `database_url` (pure
+functions, SQLite-only checks) have nothing to check on PostgreSQL and are deselected.
 
 Without PostgreSQL the tests skip, saying why; in CI (CI=true) they fail instead.
 """
@@ -24,8 +24,10 @@ def pytest_collection_modifyitems(config, items):
     keep, drop = [], []
     for item in items:
         inside = HERE in Path(str(item.path)).resolve().parents
+        function = getattr(item, "function", None)
+        brought = getattr(function, "__module__", "").startswith("tests.unit.")
         uses_database = "database_url" in getattr(item, "fixturenames", ())
-        (drop if inside and not uses_database else keep).append(item)
+        (drop if inside and brought and not uses_database else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

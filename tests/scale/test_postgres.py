@@ -103,3 +103,22 @@ def _id_type(database) -> str:
             "SELECT data_type FROM information_schema.columns"
             " WHERE table_name = 'predictions' AND column_name = 'id'"
         ).scalar()
+
+
+def test_a_server_that_does_not_answer_is_a_problem_not_a_hang():
+    """A port that takes the connection and never speaks (a hung server, a black hole):
+    /readyz's probe says so after the connect timeout instead of waiting forever."""
+    import socket
+
+    from data import db
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        database = Database(f"postgresql+psycopg://x:y@127.0.0.1:{port}/none")
+        started = time.perf_counter()
+        problem = database.write_problem()
+        waited = time.perf_counter() - started
+    assert problem is not None and "timeout" in problem.lower(), problem
+    assert waited < db.CONNECT_TIMEOUT_S * 2 + 3
