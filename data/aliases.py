@@ -7,12 +7,13 @@ worker and every instance on the database agrees, and nothing is half-recorded.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from data.db import Database
-from data.tables import alias_history, model_aliases
+from data.tables import alias_history, fit, model_aliases
 
 ALIASES = ("champion", "challenger")
 
@@ -39,7 +40,8 @@ class AliasStore:
     """The aliases of one dataset's models."""
 
     def __init__(self, database: Database, dataset: str):
-        self.database, self.dataset = database, dataset
+        self.database = database
+        self.dataset = fit(model_aliases.c.dataset, dataset)
 
     def get(self, alias: str) -> str | None:
         return self.all().get(alias)
@@ -75,11 +77,12 @@ class AliasStore:
         """Point `alias` at `version` (None clears it), recorded; returns the old version."""
         if alias not in ALIASES:
             raise AliasError(f"unknown alias '{alias}'; aliases: {', '.join(ALIASES)}")
-        now = dt.datetime.now(dt.UTC)
+        now, user = dt.datetime.now(dt.UTC), fit(alias_history.c.user, user)
         key = (model_aliases.c.dataset == self.dataset) & (
             model_aliases.c.alias == alias
         )
         with self.database.engine.begin() as connection:
+            self._one_move_at_a_time(connection)
             old = connection.execute(
                 sa.select(model_aliases.c.version).where(key)
             ).scalar()
@@ -109,6 +112,20 @@ class AliasStore:
                 },
             )
         return old
+
+    def _one_move_at_a_time(self, connection) -> None:
+        """Hold this dataset's moves to one at a time until the transaction ends, so each
+        reads the version the last one wrote: a PostgreSQL advisory lock (two concurrent
+        promotes otherwise both insert the alias), or SQLite's write lock taken before the
+        read (a SELECT first runs outside the transaction and reads a stale version)."""
+        if connection.dialect.name == "postgresql":
+            digest = hashlib.sha256(f"flightdeck.aliases:{self.dataset}".encode())
+            lock = int.from_bytes(digest.digest()[:8], "big", signed=True)
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
+        else:
+            connection.execute(
+                model_aliases.update().where(sa.false()).values(version="")
+            )
 
     def history(self, limit: int = 50) -> list[AliasMove]:
         """The latest moves first."""

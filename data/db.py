@@ -25,6 +25,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 FIRST_REVISION = "0001"  # the schema as it was before Alembic managed it
 BUSY_TIMEOUT_MS = 5000
 PROBE_TIMEOUT_MS = 250
+CONNECT_TIMEOUT_S = 5  # PostgreSQL: a server that does not answer (readiness, start-up)
 
 
 class DatabaseError(RuntimeError):
@@ -39,11 +40,34 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _postgresql_utc(dbapi_connection, _record) -> None:
+    """Sessions in UTC, as SQLite's times are: a naive time written (a replayed flight's
+    scheduled time) means UTC, and times come back in UTC, whatever the server's zone."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET TIME ZONE 'UTC'")
+    cursor.close()
+    dbapi_connection.commit()
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, full sync and a busy timeout on every connection."""
-    engine = sa.create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    """An engine for `url`; SQLite gets WAL, full sync and a busy timeout on every
+    connection; PostgreSQL sessions run in UTC, and a server that does not answer is an
+    error after CONNECT_TIMEOUT_S (libpq waits forever), unless the URL says otherwise."""
+    parsed = sa.make_url(url)
+    connect_args = {}
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in (
+        "psycopg",
+        "psycopg2",
+    ):
+        if "connect_timeout" not in parsed.query:
+            connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+    engine = sa.create_engine(
+        url, pool_pre_ping=not url.startswith("sqlite"), connect_args=connect_args
+    )
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+    elif engine.dialect.name == "postgresql":
+        sa.event.listen(engine, "connect", _postgresql_utc)
     return engine
 
 

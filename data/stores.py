@@ -6,6 +6,7 @@ The table lives in data/tables.py and is created by the Alembic migrations (data
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 
 from data.db import Database
 from data.log_insert import insert
-from data.tables import outcomes, predictions
+from data.tables import fit, outcomes, predictions
 from monitor import store as aggregates
 from monitor.aggregates import (
     Binning,
@@ -44,6 +45,16 @@ def new_request_id() -> str:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def stored_key(key: str | None) -> str | None:
+    """An event key as predictions.event_key holds it: a longer one is cut and ends in a
+    hash of the whole, so it still names one event (and the same one when matched)."""
+    length = predictions.c.event_key.type.length
+    if key is None or len(key) <= length:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return f"{key[: length - 17]}#{digest}"
 
 
 def _chunks(items: list, size: int = CHUNK):
@@ -80,18 +91,18 @@ def log_row(
         "request_id": request_id or new_request_id(),
         "created_at": now,
         "event_time": event_time or now,
-        "event_key": event_key,
+        "event_key": stored_key(event_key),
         "probabilities": probabilities or None,
         "source": source,
-        "user": user,
+        "user": fit(predictions.c.user, user),
         "model_version": model_version,
         "model_sha256": model_sha256,
         "inputs": inputs,
         "output": float(output),
-        "output_label": output_label,
+        "output_label": fit(predictions.c.output_label, output_label),
         "challenger_version": challenger_version,
         "challenger_output": challenger_output,
-        "challenger_label": challenger_label,
+        "challenger_label": fit(predictions.c.challenger_label, challenger_label),
         "fallback": fallback,
         "latency_ms": float(latency_ms),
         "batch_id": batch_id,
@@ -215,7 +226,11 @@ class PredictionLog:
                     challenger_label=sa.bindparam("lab"),
                 ),
                 [
-                    {"rid": a.request_id, "out": float(a.output), "lab": a.label}
+                    {
+                        "rid": a.request_id,
+                        "out": float(a.output),
+                        "lab": fit(c.challenger_label, a.label),
+                    }
                     for _, a in scored
                 ],
             )
@@ -254,13 +269,14 @@ class PredictionLog:
         """Logged request ids per event key (a key replayed twice names two rows)."""
         found: dict[str, list[str]] = {}
         c = predictions.c
+        asked = {stored_key(key): key for key in keys}
         with self.engine.connect() as connection:
-            for chunk in _chunks(sorted(set(keys))):
+            for chunk in _chunks(sorted(asked)):
                 query = sa.select(c.event_key, c.request_id).where(
                     c.event_key.in_(chunk)
                 )
                 for key, request_id in connection.execute(query.order_by(c.id)):
-                    found.setdefault(key, []).append(request_id)
+                    found.setdefault(asked[key], []).append(request_id)
         return found
 
     def _present(self, column: sa.Column, ids: list[str]) -> set[str]:

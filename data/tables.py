@@ -5,11 +5,22 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
+# 64-bit ids for the tables that grow with traffic: SQLite's INTEGER key already is (and
+# must stay INTEGER to be the rowid); PostgreSQL's is BIGINT (revision 0009).
+LOG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def fit(column: sa.Column, text: str | None) -> str | None:
+    """`text` cut to the column's length: SQLite keeps a longer VARCHAR value, PostgreSQL
+    refuses it, so free text from users and files is cut the same way on both."""
+    length = column.type.length
+    return text if text is None or len(text) <= length else text[:length]
+
 
 predictions = sa.Table(
     "predictions",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", LOG_ID, primary_key=True, autoincrement=True),
     sa.Column("request_id", sa.String(36), nullable=False, unique=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
     sa.Column("source", sa.String(16), nullable=False),
@@ -45,7 +56,7 @@ predictions = sa.Table(
 outcomes = sa.Table(
     "outcomes",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", LOG_ID, primary_key=True, autoincrement=True),
     sa.Column("request_id", sa.String(36), nullable=False, unique=True),
     sa.Column("actual", sa.String(128), nullable=False),
     sa.Column("origin", sa.String(200), nullable=False),

@@ -120,7 +120,7 @@ class ShadowScorer:
                 items = [self._queue.get(timeout=self.idle_s)]
             except queue.Empty:
                 if self.challenger is not None:
-                    self.backfill(self.challenger)
+                    self._idle_backfill(self.challenger)
                 continue
             while len(items) < self.batch:
                 try:
@@ -128,6 +128,16 @@ class ShadowScorer:
                 except queue.Empty:
                     break
             self._score_groups(items)
+
+    def _idle_backfill(self, challenger: ModelService) -> None:
+        """The backfill on an idle pass; the database away (a PostgreSQL restart) is tried
+        again on the next pass rather than ending the thread."""
+        try:
+            self.backfill(challenger)
+        except Exception as exc:
+            log.warning(
+                "shadow backfill failed, tried again later: %s", first_line(exc)
+            )
 
     def _score_groups(self, items: list) -> None:
         """Each challenger's rows in one batch; the queue is told only once they are written."""

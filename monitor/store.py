@@ -1,7 +1,8 @@
 """Writing the monitoring aggregates: one upsert per table, inside the caller's transaction.
 
 `INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n` is atomic on SQLite and PostgreSQL
-alike, so concurrent workers add to the same day's counts without reading them first.
+alike, so concurrent workers add to the same day's counts without reading them first; rows
+go in key order, so concurrent workers lock them in the same order (no deadlock).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data.tables import (
+    fit,
     monitor_challenger,
     monitor_features,
     monitor_scores,
@@ -47,7 +49,36 @@ def _statement(dialect: str, name: str):
     )
 
 
+@functools.cache
+def _text_keys(name: str) -> tuple[tuple[str, int], ...]:
+    table = TABLES[name]
+    return tuple(
+        (c.name, c.type.length)
+        for c in table.primary_key.columns
+        if isinstance(c.type, sa.String)
+    )
+
+
+def _fitted(table: sa.Table, rows: list[dict]) -> list[dict]:
+    """The rows with text keys (feature names, segment values) cut to their columns, as
+    PostgreSQL needs; rows that then share a key are added up into one."""
+    texts = _text_keys(table.name)
+    if all(len(row[k]) <= length for row in rows for k, length in texts):
+        return rows
+    keys, merged = key_names(table), {}
+    for row in rows:
+        row = row | {k: fit(table.c[k], row[k]) for k, _ in texts}
+        same = merged.setdefault(tuple(row[k] for k in keys), dict.fromkeys(row, 0))
+        for name, value in row.items():
+            same[name] = value if name in keys else same[name] + value
+    return list(merged.values())
+
+
 def _upsert(connection, table: sa.Table, rows: list[dict]) -> None:
+    """Add the rows, in key order: PostgreSQL locks each row it upserts, so two workers
+    adding the same rows in different orders would deadlock."""
+    keys = key_names(table)
+    rows = sorted(_fitted(table, rows), key=lambda row: tuple(row[k] for k in keys))
     sums = sum_names(table)
     statement = _statement(connection.dialect.name, table.name)
     # Every row carries every sum (0 when not touched): executemany needs one shape.

@@ -33,6 +33,13 @@ def _quiet(_message: str) -> None:
     pass
 
 
+@pytest.fixture()
+def database_url(tmp_path) -> str:
+    """Where a test's database lives: a SQLite file in its tmp_path. tests/scale overrides
+    this fixture with an empty PostgreSQL database, so the same tests run on both."""
+    return f"sqlite:///{tmp_path / 'flightdeck.db'}"
+
+
 @pytest.fixture(scope="session")
 def flights_spec():
     return load_spec(DEFAULT_SPEC)
@@ -117,12 +124,12 @@ def two_versions(tmp_path_factory, small_settings, flights_spec):
 
 
 @pytest.fixture()
-def two_version_home(two_versions, tmp_path, flights_spec):
+def two_version_home(two_versions, tmp_path, flights_spec, database_url):
     """A copy of the two versions, its own database, `new` champion and `old` challenger."""
     settings, old, new = two_versions
     for part in ("data", "artifacts", "cache"):
         shutil.copytree(settings.home / part, tmp_path / part)
-    settings = settings.with_overrides(home=tmp_path)
+    settings = settings.with_overrides(home=tmp_path, database_url=database_url)
     registry = registry_for(settings, flights_spec)
     registry.set_alias("champion", new, "ada")
     registry.set_alias("challenger", old, "ada")

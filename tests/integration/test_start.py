@@ -134,7 +134,7 @@ def test_alembic_by_hand_upgrades_the_configured_database(tmp_path):
     current = subprocess.run(
         [*alembic, "current"], cwd=ROOT, env=env, capture_output=True, text=True
     )
-    assert "0008 (head)" in current.stdout
+    assert "0009 (head)" in current.stdout
     assert (tmp_path / "flightdeck.db").is_file()
 
 

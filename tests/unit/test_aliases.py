@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
+
 import pytest
 
 from data.aliases import AliasError, AliasStore
@@ -9,8 +12,8 @@ from data.db import Database
 
 
 @pytest.fixture()
-def store(tmp_path):
-    return AliasStore(Database(f"sqlite:///{tmp_path}/a.db").migrate(), "flights")
+def store(database_url):
+    return AliasStore(Database(database_url).migrate(), "flights")
 
 
 def test_a_move_is_the_alias_and_its_history_together(store):
@@ -55,3 +58,29 @@ def test_a_failed_move_writes_nothing(store):
     with pytest.raises(AliasError, match="unknown alias"):
         store.move("winner", "v1", "ada")
     assert store.history() == [] and store.all() == {}
+
+
+def test_a_long_user_name_is_cut_to_its_column(store):
+    store.move("champion", "v1", "cron-" + "x" * 100, note="n" * 900)
+    move = store.history()[0]
+    assert move.user == ("cron-" + "x" * 100)[:64] and move.note == "n" * 500
+
+
+def test_concurrent_moves_each_read_the_one_before(store):
+    """Four workers promoting at once: every move lands and records the version the move
+    before it set (PostgreSQL refused one of two concurrent inserts; SQLite's read ran
+    outside the move's transaction and could record a stale version)."""
+
+    def promote(worker: int) -> None:
+        mine = AliasStore(store.database, "flights")
+        for i in range(5):
+            mine.move("champion", f"v{worker}-{i}", "ada")
+
+    threads = [threading.Thread(target=promote, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    moves = store.history()
+    assert len(moves) == 20 and store.get("champion") == moves[0].to_version
+    assert all(a.from_version == b.to_version for a, b in itertools.pairwise(moves))

@@ -12,8 +12,8 @@ from data.users import UserError, UserStore
 
 
 @pytest.fixture
-def stores(tmp_path):
-    database = Database(f"sqlite:///{tmp_path / 'keys.db'}").migrate()
+def stores(database_url):
+    database = Database(database_url).migrate()
     users = UserStore(database)
     users.add("ana", "analyst", "a-long-password")
     users.add("vic", "viewer", "a-long-password")

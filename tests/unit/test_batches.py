@@ -12,8 +12,8 @@ from data.db import Database
 
 
 @pytest.fixture
-def store(tmp_path) -> BatchStore:
-    return BatchStore(Database(f"sqlite:///{tmp_path / 'batches.db'}").migrate())
+def store(database_url) -> BatchStore:
+    return BatchStore(Database(database_url).migrate())
 
 
 def test_a_batch_runs_then_finishes_with_its_counts(store):

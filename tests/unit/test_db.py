@@ -1,4 +1,7 @@
-"""The database: Alembic migrations (fresh and from a pre-Alembic log) and the write probe."""
+"""The database: Alembic migrations (fresh and from a pre-Alembic log) and the write probe.
+
+Tests taking `database_url` also run on PostgreSQL (tests/scale); the others are SQLite's.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from data.db import Database, DatabaseError
 from data.stores import PredictionLog
 from data.users import UserStore
 
-HEAD = "0008"
+HEAD = "0009"
 
 
 def _old_predictions_table(metadata: sa.MetaData) -> sa.Table:
@@ -35,8 +38,8 @@ def _old_predictions_table(metadata: sa.MetaData) -> sa.Table:
     )
 
 
-def test_fresh_database_is_migrated_to_head(tmp_path):
-    database = Database(f"sqlite:///{tmp_path / 'fresh.db'}").migrate()
+def test_fresh_database_is_migrated_to_head(database_url):
+    database = Database(database_url).migrate()
     assert database.revision() == HEAD
     tables = set(sa.inspect(database.engine).get_table_names())
     assert {"predictions", "users", "write_probe", "alembic_version"} <= tables
@@ -44,8 +47,8 @@ def test_fresh_database_is_migrated_to_head(tmp_path):
     assert database.revision() == HEAD
 
 
-def test_a_log_from_before_migrations_is_upgraded_with_its_rows(tmp_path):
-    url = f"sqlite:///{tmp_path / 'flightdeck.db'}"
+def test_a_log_from_before_migrations_is_upgraded_with_its_rows(database_url):
+    url = database_url
     old = sa.MetaData()
     table = _old_predictions_table(old)
     engine = sa.create_engine(url)
@@ -127,12 +130,18 @@ def test_write_probe_sees_a_read_only_database(tmp_path):
     assert "readonly" in read_only.write_problem()
 
 
-def test_the_probe_leaves_no_rows_and_keeps_the_busy_timeout(tmp_path):
-    database = Database(f"sqlite:///{tmp_path / 'p.db'}").migrate()
+def test_the_probe_leaves_no_rows(database_url):
+    database = Database(database_url).migrate()
     for _ in range(3):
         assert database.write_problem() is None
     with database.engine.connect() as connection:
         assert (
             connection.exec_driver_sql("SELECT count(*) FROM write_probe").scalar() == 0
         )
+
+
+def test_the_probe_keeps_the_busy_timeout(tmp_path):
+    database = Database(f"sqlite:///{tmp_path / 'p.db'}").migrate()
+    assert database.write_problem() is None
+    with database.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000

@@ -15,7 +15,7 @@ from data.db import Database
 from model.schema import drift_edges
 from model.train import load_processed
 from monitor import store
-from monitor.aggregates import Binning
+from monitor.aggregates import Binning, Deltas
 from monitor.bins import value_bin
 from monitor.rebuild import rebuild
 
@@ -55,7 +55,7 @@ def _snapshot(database) -> dict[str, pd.DataFrame]:
 @pytest.fixture()
 def logged(two_version_home, flights_spec):
     """Serving models over two versions (a champion and a challenger in shadow, scored
-    inline), logging to the home's fresh SQLite file."""
+    inline), logging to the home's fresh database."""
     settings, *_ = two_version_home
     settings = settings.with_overrides(shadow="inline")
     database = Database(settings.database).migrate()
@@ -123,3 +123,54 @@ def test_point_masses_get_their_own_drift_bin():
     assert value_bin(edges, 10.0) != value_bin(edges, 9.5)
     assert len({value_bin(edges, v) for v in np.linspace(0.5, 9.5, 200)}) >= 10
     assert np.histogram(visibility, edges)[0][value_bin(edges, 10.0)] == 800
+
+
+def test_long_names_and_values_fit_the_aggregates(database_url):
+    """A feature name or segment value longer than its column is cut (PostgreSQL refuses
+    it whole); two that are then the same add up into one row."""
+    database = Database(database_url).migrate()
+    deltas = Deltas()
+    head = (dt.date(2026, 1, 1), "v1", "api")
+    for value in ("a" * 200, "a" * 300, "b"):
+        deltas.add("monitor_scores", (*head, "s" * 100, value, 0, 1), n=1, p_sum=0.5)
+    with database.engine.begin() as connection:
+        store.write(connection, deltas)
+        store.write(connection, deltas)
+    rows = _snapshot(database)["monitor_scores"]
+    counted = dict(zip(rows["value"], rows["n"], strict=True))
+    assert counted == {"a" * 128: 4, "b": 2}
+    assert set(rows["segment"]) == {"s" * 64}
+
+
+def test_concurrent_writers_add_up_without_deadlock(database_url):
+    """Workers adding the same aggregate rows in different orders at once: every count
+    lands (PostgreSQL locks each upserted row, so unordered keys could deadlock)."""
+    import random
+    import threading
+
+    database = Database(database_url).migrate()
+    keys = [
+        (dt.date(2026, 1, 1), "v1", "api", "s", f"value-{i}", 0, 1) for i in range(40)
+    ]
+    failures: list[Exception] = []
+
+    def worker(seed: int) -> None:
+        shuffled = random.Random(seed).sample(keys, len(keys))
+        try:
+            for _ in range(15):
+                deltas = Deltas()
+                for key in shuffled:
+                    deltas.add("monitor_scores", key, n=1, p_sum=0.5)
+                with database.engine.begin() as connection:
+                    store.write(connection, deltas)
+        except Exception as exc:  # reported below, with the others
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    rows = _snapshot(database)["monitor_scores"]
+    assert len(rows) == 40 and set(rows["n"]) == {60}

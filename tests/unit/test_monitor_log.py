@@ -16,9 +16,9 @@ from monitor import log_view
 
 
 @pytest.fixture()
-def log_engine(tmp_path):
-    """A migrated SQLite log: 30 predictions over three days, 10 with an outcome."""
-    database = Database(f"sqlite:///{tmp_path / 'log.db'}").migrate()
+def log_engine(database_url):
+    """A migrated log: 30 predictions over three days, 10 with an outcome."""
+    database = Database(database_url).migrate()
     start = dt.datetime(2013, 11, 1, 6, tzinfo=dt.UTC)
     rows = [
         {

@@ -27,8 +27,8 @@ BINARY = Actuals(["0", "1"], regression=False)
 
 
 @pytest.fixture()
-def log(tmp_path):
-    return PredictionLog(Database(f"sqlite:///{tmp_path / 'log.db'}").migrate())
+def log(database_url):
+    return PredictionLog(Database(database_url).migrate())
 
 
 def _logged(log: PredictionLog, key: str | None = None) -> str:

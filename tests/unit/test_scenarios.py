@@ -15,8 +15,8 @@ from data.scenarios import (
 
 
 @pytest.fixture()
-def store(tmp_path):
-    return ScenarioStore(Database(f"sqlite:///{tmp_path / 'fd.db'}").migrate())
+def store(database_url):
+    return ScenarioStore(Database(database_url).migrate())
 
 
 def test_save_open_list_delete(store):

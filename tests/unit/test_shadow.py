@@ -149,3 +149,32 @@ def test_bad_input_is_not_a_model_failure(two_version_home, flights_spec):
     with pytest.raises(InputError):
         models.predict({"hour": "noon"})
     assert models.current().version == new and not models.serving.degraded
+
+
+class _LogAway:
+    """A log whose database is away on the first idle pass and back on the next."""
+
+    def __init__(self):
+        self.asked = 0
+
+    def shadow_pending(self, version, before, limit):
+        self.asked += 1
+        if self.asked == 1:
+            raise RuntimeError("server closed the connection unexpectedly")
+        return []
+
+
+def test_the_idle_backfill_outlives_a_database_away():
+    import time
+    from types import SimpleNamespace
+
+    from model.shadow import ShadowScorer
+
+    away = _LogAway()
+    scorer = ShadowScorer(away, idle_s=0.01)
+    scorer.challenger = SimpleNamespace(version="v1")
+    scorer._start()
+    deadline = time.monotonic() + 5
+    while away.asked < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert away.asked >= 3  # the thread went on after the failure

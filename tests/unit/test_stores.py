@@ -1,4 +1,4 @@
-"""The prediction log: real SQLite with WAL, unique request ids, one row per prediction."""
+"""The prediction log: SQLite with WAL (and PostgreSQL, tests/scale), unique request ids, one row per prediction."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from model.service import ModelService, PredictionNotLogged
 
 
 @pytest.fixture()
-def log(tmp_path):
-    return PredictionLog(Database(f"sqlite:///{tmp_path / 'log.db'}").migrate())
+def log(database_url):
+    return PredictionLog(Database(database_url).migrate())
 
 
-def test_sqlite_runs_in_wal_with_full_sync(log):
-    with log.engine.connect() as connection:
+def test_sqlite_runs_in_wal_with_full_sync(tmp_path):
+    database = Database(f"sqlite:///{tmp_path / 'log.db'}").migrate()
+    with database.engine.connect() as connection:
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(sa.text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert connection.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
@@ -66,3 +67,25 @@ def test_no_answer_when_the_log_cannot_be_written(app_context, tmp_path):
         service.predict(service.defaults(), request_id="r-1")
     assert refused.value.request_id == "r-1"
     assert "unable to open database file" in database.write_problem()
+
+
+def test_long_texts_fit_their_columns(log):
+    """SQLite keeps any length in a VARCHAR; PostgreSQL refuses a longer value, so the log
+    cuts names and labels to their columns, and a long event key still matches itself."""
+    key = "UA|" + "9" * 400
+    request_id = log.record(
+        source="batch",
+        model_version="v1",
+        model_sha256="ab" * 32,
+        inputs={},
+        output=0.5,
+        output_label="L" * 300,
+        latency_ms=1.0,
+        user="nightly-" + "x" * 100,
+        event_key=key,
+    )
+    row = log.recent(1)[0]
+    assert row["user"] == ("nightly-" + "x" * 100)[:64]
+    assert row["output_label"] == "L" * 128
+    assert len(row["event_key"]) <= 200
+    assert log.find_keys([key, key[:-1]]) == {key: [request_id]}

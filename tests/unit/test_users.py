@@ -13,8 +13,8 @@ from data.users import ROLES, UserError, UserStore, role_allows
 
 
 @pytest.fixture()
-def store(tmp_path) -> UserStore:
-    return UserStore(Database(f"sqlite:///{tmp_path / 'users.db'}").migrate())
+def store(database_url) -> UserStore:
+    return UserStore(Database(database_url).migrate())
 
 
 def test_roles_are_ordered():

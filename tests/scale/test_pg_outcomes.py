@@ -1,0 +1,3 @@
+"""tests/unit/test_outcomes.py on PostgreSQL (see tests/scale/conftest.py)."""
+
+from tests.unit.test_outcomes import *  # noqa: F403
