@@ -31,5 +31,15 @@ if ! have_browser || ! have_pdf_tools; then
   fi
 fi
 
+# nginx checks deploy/nginx (nginx -t, and a live one in front of stand-in instances).
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  if [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[test] installing nginx-light with apt-get (for the deploy/ checks)"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx-light >/dev/null
+  fi
+fi
+
 "$VENV/bin/python" -m ruff check --quiet . || { echo "[test] ruff found problems" >&2; exit 1; }
 "$VENV/bin/python" -m pytest --headless "$@"
