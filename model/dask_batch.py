@@ -33,6 +33,10 @@ _MODELS_LOCK = threading.Lock()
 LOCAL_CLUSTER_OPTIONS: dict = {}  # more LocalCluster arguments (tests pin its ports)
 
 
+class SourceError(ValueError):
+    """The files cannot be read as a table (none match, not CSV or Parquet...)."""
+
+
 def read_source(location: str, blocksize: str = "32MiB"):
     """The files as a dask.dataframe: CSV as text cells (as the Batch page reads them),
     Parquet as stored."""
@@ -40,15 +44,19 @@ def read_source(location: str, blocksize: str = "32MiB"):
     import dask.dataframe as dd
 
     dask.config.set({"dataframe.convert-string": False})  # keep pandas' object cells
-    if location.lower().rstrip("/").endswith((".csv", ".csv.gz")):
-        return dd.read_csv(
-            location,
-            dtype=object,
-            keep_default_na=False,
-            na_filter=False,
-            blocksize=blocksize,
-        )
-    return dd.read_parquet(location)
+    try:
+        if location.lower().rstrip("/").endswith((".csv", ".csv.gz")):
+            return dd.read_csv(
+                location,
+                dtype=object,
+                keep_default_na=False,
+                na_filter=False,
+                blocksize=blocksize,
+            )
+        return dd.read_parquet(location)
+    except (OSError, ValueError) as exc:  # dask wraps the reader's own words
+        cause = exc.__cause__ or exc
+        raise SourceError(f"'{location}' cannot be read: {cause}") from None
 
 
 @contextmanager

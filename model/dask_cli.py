@@ -22,9 +22,11 @@ from data.batches import BatchStore, output_path
 from data.db import Database, first_line
 from data.spec import load_spec
 from model.batch_check import check_frame
+from model.cli import positive
 from model.dask_batch import (
     WORKERS,
     ScoreJob,
+    SourceError,
     check_partition,
     cluster_client,
     merged_report,
@@ -47,7 +49,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--scheduler", help="a running dask scheduler (default: a LocalCluster)"
     )
     group.add_argument(
-        "--workers", type=int, default=WORKERS, help="LocalCluster worker processes"
+        "--workers",
+        type=positive(int),
+        default=WORKERS,
+        help="LocalCluster worker processes",
     )
 
 
@@ -59,7 +64,11 @@ def run_batch(args: argparse.Namespace, settings: Settings) -> int:
     spec = load_spec(settings.spec_path)
     database = Database(settings.database).migrate()
     models, _ = serving_models(settings, spec, database)
-    source, name = read_source(str(args.input)), str(args.input).rstrip("/")
+    try:
+        source, name = read_source(str(args.input)), str(args.input).rstrip("/")
+    except SourceError as exc:
+        say(f"batch: {exc}")
+        return 1
     name = name.split("/")[-1][:255]
     header = check_frame(models.current(), source._meta)  # the columns, before any work
     if header.missing_columns:

@@ -169,3 +169,10 @@ def test_dask_replay_refuses_what_needs_one_stream(home):  # noqa: F811
         with pytest.raises(ReplayError, match="leave them out with --dask"):
             dask_cli.run_replay(options, home[0], args)
     assert isinstance(args, argparse.Namespace)
+
+
+def test_a_glob_that_matches_nothing_is_refused_saying_so(home, tmp_path, capsys):  # noqa: F811
+    code, _, err = _run_batch(
+        home[0], capsys, str(tmp_path / "none-*.csv"), "-o", "x.csv", "--dask"
+    )
+    assert code == 1 and "cannot be read" in err and "resolved to no files" in err
