@@ -127,8 +127,9 @@ class _Instance(http.server.BaseHTTPRequestHandler):
         body = f"{self.server.server_port} {self.headers.get('X-Forwarded-For')}"
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
-        if self.path.startswith("/assets/"):
-            self.send_header("Cache-Control", "public, max-age=60")
+        if self.path.startswith("/assets/"):  # as the app answers for its assets
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Vary", "Accept-Encoding, Cookie")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body.encode())
@@ -181,8 +182,12 @@ def _wait_for(url: str) -> None:
     raise AssertionError(f"nginx did not answer {url}")
 
 
-def _fetch(url: str, data: bytes | None = None) -> tuple[int, str, dict]:
-    request = urllib.request.Request(url, data=data, method="POST" if data else "GET")
+def _fetch(
+    url: str, data: bytes | None = None, headers: dict | None = None
+) -> tuple[int, str, dict]:
+    request = urllib.request.Request(
+        url, data=data, method="POST" if data else "GET", headers=headers or {}
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read().decode(), dict(response.headers)
@@ -199,9 +204,22 @@ def test_nginx_shares_requests_and_keeps_the_app_limits(live_nginx):
     assert _fetch(f"{live_nginx}/_dash-update-component", two_mib)[0] == 200
     assert _fetch(f"{live_nginx}/metrics")[0] == 404
     assert _fetch(f"{live_nginx}/healthz")[0] == 200
-    first = _fetch(f"{live_nginx}/assets/flightdeck.css")[2]
-    again = _fetch(f"{live_nginx}/assets/flightdeck.css")[2]
-    assert (first["X-Cache-Status"], again["X-Cache-Status"]) == ("MISS", "HIT")
+
+
+def test_nginx_caches_static_files_per_encoding_not_per_user(live_nginx):
+    def cache_status(encoding: str, user: str) -> str:
+        headers = {"Accept-Encoding": encoding, "Cookie": f"session={user}"}
+        return _fetch(f"{live_nginx}/assets/flightdeck.css", headers=headers)[2][
+            "X-Cache-Status"
+        ]
+
+    assert cache_status("br", "ana") == "MISS"
+    assert cache_status("gzip, deflate, br", "bob") == "HIT"  # another user, same copy
+    assert (
+        cache_status("gzip", "ana") == "MISS"
+    )  # a client without Brotli: its own copy
+    assert cache_status("br;q=0, gzip", "cy") == "HIT"
+    assert cache_status("identity", "ana") == "MISS"
 
 
 def test_systemd_units_verify(tmp_path):
