@@ -23,7 +23,7 @@ import pandas as pd
 from config import Settings
 from model.batch_check import SHOWN, ValidationReport, check_frame
 
-# A LocalCluster of 2 single-threaded processes: on 2 cores it scored 100k flights in
+# A LocalCluster of 2 single-threaded processes: on 2 quiet cores it scored 100k flights in
 # 9.5 s against 18.3 s for 2 threads in one process (the GIL) and 13.6 s in-process.
 WORKERS = 2
 _MODELS: dict[
