@@ -109,14 +109,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return dask_cli.run_batch(args, settings)
     from app import serving_models  # the app's own models, logging to its database
 
-    args.input = Path(args.input)
-    _, frame = read_input(args.input)
+    path = Path(args.input)
+    _, frame = read_input(path)
     spec = load_spec(settings.spec_path)
     database = Database(settings.database).migrate()
     models, _ = serving_models(settings, spec, database)
     report = check_frame(models.current(), frame)
     if not report.usable:
-        say(f"batch: {args.input.name} cannot be scored", *report.summary_lines())
+        say(f"batch: {path.name} cannot be scored", *report.summary_lines())
         return 1
     if refuse_existing_table(args, database):
         return 1
@@ -160,7 +160,7 @@ def _score(args, settings, models, database, frame, report):
             store=BatchStore(database),
             home=settings.home,
             user=args.user,
-            file_name=args.input.name,
+            file_name=Path(args.input).name,
             fmt=fmt,
             chunk=args.chunk,
             progress=lambda done, _total: bar.update(done - bar.n),
