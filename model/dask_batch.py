@@ -43,12 +43,14 @@ def read_source(location: str, blocksize: str = "32MiB"):
     import dask
     import dask.dataframe as dd
 
-    dask.config.set({"dataframe.convert-string": False})  # keep pandas' object cells
+    dask.config.set(
+        {"dataframe.convert-string": False}
+    )  # pandas' own dtypes, as stored
     try:
         if location.lower().rstrip("/").endswith((".csv", ".csv.gz")):
             return dd.read_csv(
                 location,
-                dtype=object,
+                dtype="str",  # the text cells read_table gives the Batch page
                 keep_default_na=False,
                 na_filter=False,
                 blocksize=blocksize,

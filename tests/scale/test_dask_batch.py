@@ -176,3 +176,19 @@ def test_a_glob_that_matches_nothing_is_refused_saying_so(home, tmp_path, capsys
         home[0], capsys, str(tmp_path / "none-*.csv"), "-o", "x.csv", "--dask"
     )
     assert code == 1 and "cannot be read" in err and "resolved to no files" in err
+
+
+def test_dask_reads_csv_cells_as_the_batch_page_does_and_parquet_as_stored(tmp_path):
+    from data.uploads import read_table
+
+    text = "carrier,hour,note\nUA,6,\nB6, 7 ,=1+1\n,,x\n"
+    (tmp_path / "a.csv").write_text(text)
+    spread = dask_batch.read_source(str(tmp_path / "*.csv")).compute()
+    page = read_table(text.encode(), "a.csv")
+    pd.testing.assert_frame_equal(spread.reset_index(drop=True), page)
+    frame = pd.DataFrame({"hour": [6.0, None], "carrier": ["UA", None]})
+    for n in range(2):
+        frame.to_parquet(tmp_path / f"p{n}.parquet", index=False)
+    stored = dask_batch.read_source(str(tmp_path / "p*.parquet")).compute()
+    expected = pd.concat([frame, frame], ignore_index=True)
+    pd.testing.assert_frame_equal(stored.reset_index(drop=True), expected)
