@@ -76,7 +76,8 @@ def test_compose_runs_the_whole_stack_on_shared_stores(compose):
         assert service["env_file"][0]["path"] == ".env"
         assert {"postgres", "redis"} <= set(service["depends_on"])
     assert " ".join(services["web1"]["command"]) == WEB_COMMAND
-    assert " ".join(services["worker"]["command"]) == WORKER_COMMAND
+    worker = _procfile_command("worker") or WORKER_COMMAND
+    assert " ".join(services["worker"]["command"]) == worker
 
 
 def test_compose_keeps_secrets_in_an_uncommitted_env_file(compose):
