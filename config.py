@@ -73,6 +73,7 @@ class Settings:
     busy_limit: int = (
         2  # callbacks and API predictions at once per process (0: no limit)
     )
+    artifacts: str = ""  # FLIGHTDECK_ARTIFACTS: a folder or fsspec URL; unset: home
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -102,6 +103,7 @@ class Settings:
             metrics_token=env.get("FLIGHTDECK_METRICS_TOKEN") or "",
             chromium=env.get("FLIGHTDECK_CHROMIUM") or "",
             busy_limit=_number(env, "FLIGHTDECK_BUSY_LIMIT", 2, zero_ok=True),
+            artifacts=(env.get("FLIGHTDECK_ARTIFACTS") or "").strip(),
         )
 
     def with_overrides(self, **changes) -> Settings:
@@ -133,5 +135,9 @@ class Settings:
         return self.home / "data"
 
     @property
-    def artifacts_dir(self) -> Path:
-        return self.home / "artifacts"
+    def artifacts_dir(self) -> Path | str:
+        """Model versions: FLIGHTDECK_ARTIFACTS (a folder or an fsspec URL such as
+        s3://bucket/flightdeck), else FLIGHTDECK_HOME/artifacts."""
+        if not self.artifacts:
+            return self.home / "artifacts"
+        return self.artifacts if "://" in self.artifacts else Path(self.artifacts)

@@ -35,6 +35,7 @@ from data.uploads import (
     read_table,
     too_big,
 )
+from model import dask_cli
 from model.batch_check import check_frame
 from model.batch_run import run_batch, write_output
 from model.cli import exit_on_failure, positive
@@ -73,7 +74,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m model.batch",
         description="Score a CSV or Parquet file with the serving model (source 'batch').",
     )
-    parser.add_argument("input", type=Path, help="the file to score (.csv or .parquet)")
+    parser.add_argument(
+        "input", help="the file to score (.csv or .parquet; with --dask, a glob or URL)"
+    )
     parser.add_argument("-o", "--output", type=output_file, help="the scored file")
     parser.add_argument(
         "--to-db", type=table_name, help="also write them to this table"
@@ -83,6 +86,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--user", default="batch", help="the user the log names")
     parser.add_argument("--chunk", type=positive(int), default=5000, help="rows a call")
+    dask_cli.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.output is None and args.to_db is None:
         parser.error("say where the scored rows go: -o FILE and/or --to-db TABLE")
@@ -101,29 +105,44 @@ def read_input(path: Path):
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Read, check, score, write; the exit code."""
+    if args.dask:  # the same checks and log, partitions scored on a dask cluster
+        return dask_cli.run_batch(args, settings)
     from app import serving_models  # the app's own models, logging to its database
 
-    _, frame = read_input(args.input)
+    path = Path(args.input)
+    _, frame = read_input(path)
     spec = load_spec(settings.spec_path)
     database = Database(settings.database).migrate()
     models, _ = serving_models(settings, spec, database)
     report = check_frame(models.current(), frame)
     if not report.usable:
-        _say(f"batch: {args.input.name} cannot be scored", *report.summary_lines())
+        say(f"batch: {path.name} cannot be scored", *report.summary_lines())
         return 1
-    if args.to_db and args.if_exists == "fail" and _exists(database, args.to_db):
-        _say(f"batch: table {args.to_db} exists; use --if-exists replace or append")
+    if refuse_existing_table(args, database):
         return 1
     record = _score(args, settings, models, database, frame, report)
+    return deliver(args, settings, database, record, report)
+
+
+def refuse_existing_table(args: argparse.Namespace, database: Database) -> bool:
+    """--to-db names a table that exists and --if-exists is fail: said, and True."""
+    if args.to_db and args.if_exists == "fail" and _exists(database, args.to_db):
+        say(f"batch: table {args.to_db} exists; use --if-exists replace or append")
+        return True
+    return False
+
+
+def deliver(args, settings: Settings, database: Database, record, report) -> int:
+    """The finished batch's file to -o and/or its rows to --to-db; the exit code."""
     if record.status != "done":
-        _say(f"batch: {record.status}: {record.message}")
+        say(f"batch: {record.status}: {record.message}")
         return 1
     scored = settings.home / "batches" / record.output
     if args.output:
         _copy(scored, args.output)
     if args.to_db:
         _to_table(database, pd.read_parquet(scored), args.to_db, args.if_exists)
-    _say(*report.summary_lines()[1:])
+    say(*report.summary_lines()[1:])
     print(f"batch {record.id}: {record.message} -> {args.output or args.to_db}")
     return 0
 
@@ -141,7 +160,7 @@ def _score(args, settings, models, database, frame, report):
             store=BatchStore(database),
             home=settings.home,
             user=args.user,
-            file_name=args.input.name,
+            file_name=Path(args.input).name,
             fmt=fmt,
             chunk=args.chunk,
             progress=lambda done, _total: bar.update(done - bar.n),
@@ -174,7 +193,7 @@ def _to_table(database: Database, rows: pd.DataFrame, table: str, if_exists: str
         rows.to_sql(table, connection, if_exists=if_exists, index=False, chunksize=5000)
 
 
-def _say(*lines: str) -> None:
+def say(*lines: str) -> None:
     for line in lines:
         print(line, file=sys.stderr)
 
@@ -186,9 +205,9 @@ def main(argv: list[str] | None = None) -> None:
         try:
             code = run(args, Settings.from_env())
         except UploadError as exc:
-            _say(f"batch: {args.input.name} cannot be used: {exc}")
+            say(f"batch: {Path(args.input).name} cannot be used: {exc}")
         except KeyboardInterrupt:
-            _say("batch: cancelled")
+            say("batch: cancelled")
     raise SystemExit(code)
 
 

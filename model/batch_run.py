@@ -66,7 +66,7 @@ def run_batch(
     path = output_path(home, batch_id, fmt)
     partial = path.with_name(path.name + ".part")
     try:
-        scored, refused = _score(
+        scored, refused = score_valid_rows(
             models, frame, report, batch_id, store, user, chunk, progress, cancelled
         )
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,7 +88,9 @@ def run_batch(
     return store.finish(batch_id, "done", path.name, message)
 
 
-def _score(models, frame, report, batch_id, store, user, chunk, progress, cancelled):
+def score_valid_rows(
+    models, frame, report, batch_id, store, user, chunk, progress=None, cancelled=None
+):
     """The scored rows (output columns then the file's), and how many scoring refused."""
     positions = np.flatnonzero(report.valid)
     clean, total = report.clean.iloc[positions], len(positions)

@@ -19,6 +19,7 @@ from config import Settings
 from data.aliases import AliasError
 from data.spec import load_spec
 from data.spec_errors import SpecError
+from model.artifact_store import ArtifactStoreError
 from model.evaluate import PRIMARY
 from model.registry import ModelLoadError, Registry
 from model.train import registry_for
@@ -112,6 +113,6 @@ def main(argv: list[str] | None = None) -> None:
             _list(registry)
         else:
             _move(registry, args)
-    except (AliasError, ModelLoadError, SpecError) as exc:
+    except (AliasError, ArtifactStoreError, ModelLoadError, SpecError) as exc:
         print(f"model.registry: {exc}", file=sys.stderr)
         raise SystemExit(1) from None

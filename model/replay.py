@@ -17,6 +17,7 @@ import sys
 from config import Settings
 from data.db import Database
 from data.spec import load_spec
+from model import dask_cli
 from model.cli import day_argument, exit_on_failure, positive
 from model.train import load_processed
 from monitor.replay import (
@@ -31,6 +32,11 @@ from monitor.replay import (
 
 def parse_options(argv: list[str] | None) -> ReplayOptions:
     """The command line as options; bad usage exits 2 (argparse)."""
+    return parse_args(argv)[0]
+
+
+def parse_args(argv: list[str] | None) -> tuple[ReplayOptions, argparse.Namespace]:
+    """The options, and the command line itself (for --dask and --source)."""
     parser = argparse.ArgumentParser(
         prog="python -m model.replay",
         description="Replay held-out rows through the serving models (source 'replay').",
@@ -54,8 +60,14 @@ def parse_options(argv: list[str] | None) -> ReplayOptions:
     parser.add_argument(
         "--no-outcomes", action="store_true", help="do not attach the rows' outcomes"
     )
+    parser.add_argument(
+        "--source", help="with --dask: Parquet or CSV files (a glob or fsspec URL)"
+    )
+    dask_cli.add_arguments(parser)
     args = parser.parse_args(argv)
-    return ReplayOptions(
+    if args.source and not args.dask:
+        parser.error("--source reads with dask: add --dask")
+    options = ReplayOptions(
         start=args.start,
         end=args.end,
         rate=args.rate,
@@ -65,6 +77,7 @@ def parse_options(argv: list[str] | None) -> ReplayOptions:
         outcomes=not args.no_outcomes,
         progress=sys.stderr.isatty(),
     )
+    return options, args
 
 
 def run(options: ReplayOptions, settings: Settings) -> ReplaySummary:
@@ -86,9 +99,12 @@ def _to_stderr(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    options = parse_options(argv)
+    options, args = parse_args(argv)
     with exit_on_failure("replay", usage=ReplayError):
-        summary = run(options, Settings.from_env())
+        if args.dask:  # each partition's rows replayed by a dask worker
+            summary = dask_cli.run_replay(options, Settings.from_env(), args)
+        else:
+            summary = run(options, Settings.from_env())
     print(summary.line())
 
 

@@ -24,6 +24,7 @@ from data.ingest import ProcessedInfo, ingest, processed_path, read_processed
 from data.spec import DatasetSpec
 from data.target import target_numbers
 from model import evaluate
+from model.artifact_store import joined
 from model.card import (
     BaselineInfo,
     DatasetInfo,
@@ -49,9 +50,10 @@ from model.service import ModelService
 def registry_for(
     settings: Settings, spec: DatasetSpec, database: Database | None = None
 ) -> Registry:
-    """The dataset's versions on disk, with their aliases in the app's database."""
+    """The dataset's versions (a folder or an fsspec URL), aliases in the app's database."""
     database = database or Database(settings.database).migrate()
-    return Registry(settings.artifacts_dir / spec.name, AliasStore(database, spec.name))
+    root = joined(settings.artifacts_dir, spec.name)
+    return Registry(root, AliasStore(database, spec.name))
 
 
 def load_processed(
