@@ -98,13 +98,15 @@ class DuckDataset(MetaMethods):
         classes=(),
         work_dir: Path | None = None,
         threads: int | None = None,
+        scored: bool = False,
     ) -> DuckDataset:
-        """A dataset over Parquet `files`; metadata (choices, bounds, bins) read once."""
+        """A dataset over Parquet `files`; metadata (choices, bounds, bins) read once.
+        `scored`: the files carry the model's score of each row as a `__score` column."""
         files = [files] if isinstance(files, Path | str) else list(files)
         paths = tuple(str(Path(f).resolve()) for f in files)
         work_dir = Path(work_dir or Path(paths[0]).parent)
         meta = read_meta(spec, paths, tuple(classes))
-        return cls(spec, _source(spec, paths, meta, False, work_dir, threads), meta)
+        return cls(spec, _source(spec, paths, meta, scored, work_dir, threads), meta)
 
     def _view(self, filters: Filters | None) -> DuckDataset:
         return DuckDataset(self.spec, self.source, self.meta, filters, self._memo)
@@ -116,6 +118,7 @@ class DuckDataset(MetaMethods):
         digest = hashlib.sha256(scores.tobytes()).hexdigest()[:16]
         out = self.source.work_dir / f"{self.spec.name}.scored-{digest}.parquet"
         if not out.is_file():
+            out.parent.mkdir(parents=True, exist_ok=True)
             _write_scored(self.meta.files, scores, out)
         threads = self.source.connections.threads
         source = _source(self.spec, (str(out),), self.meta, True, out.parent, threads)
@@ -360,7 +363,8 @@ def _write_scored(files: tuple[str, ...], scores: np.ndarray, out: Path) -> None
     with duckdb.connect() as con:
         con.register("scores", pa.table({"__score": scores}))
         con.execute(
-            f"COPY (SELECT * FROM read_parquet([{sources}]) POSITIONAL JOIN scores) "
+            "COPY (SELECT * FROM (SELECT COLUMNS(c -> c != '__score') FROM "
+            f"read_parquet([{sources}])) POSITIONAL JOIN scores) "
             f"TO {literal_path(str(partial))} (FORMAT parquet)"
         )
     os.replace(partial, out)
