@@ -363,7 +363,7 @@ def _write_scored(files: tuple[str, ...], scores: np.ndarray, out: Path) -> None
     with duckdb.connect() as con:
         con.register("scores", pa.table({"__score": scores}))
         con.execute(
-            "COPY (SELECT * FROM (SELECT COLUMNS(c -> c != '__score') FROM "
+            "COPY (SELECT * FROM (SELECT COLUMNS(lambda c: c != '__score') FROM "
             f"read_parquet([{sources}])) POSITIONAL JOIN scores) "
             f"TO {literal_path(str(partial))} (FORMAT parquet)"
         )

@@ -214,3 +214,35 @@ def test_auto_chooses_duckdb_above_the_threshold():
     assert choose_backend("auto", AUTO_DUCKDB_ROWS + 1) == "duckdb"
     assert choose_backend("duckdb", 10) == "duckdb"
     assert choose_backend("memory", 10**9) == "memory"
+
+
+def test_overview_and_report_through_the_app(app_context, tmp_path):
+    """build_overview and the HTML report's view of the same link, on either backend."""
+    import dataclasses
+
+    from components.overview_view import build_overview
+    from components.report_views import overview_report
+    from data.ingest import processed_info, processed_path
+    from model.live_scores import LiveDataset
+
+    spec, settings = app_context.spec, app_context.settings
+    path = processed_path(settings, spec)
+    classes = processed_info(path).classes
+    scores = app_context.dataset.columns.score
+    duck = DuckDataset.open(spec, path, classes, work_dir=tmp_path).with_scores(scores)
+    duck_ctx = dataclasses.replace(
+        app_context, data=LiveDataset(duck, app_context.data.version)
+    )
+    args = (["2013-02-01", "2013-06-30"], {"carrier": ["UA", "B6"]}, {"hour": [6, 20]})
+    mine = build_overview(app_context, *args, "visib", missing=False)
+    theirs = build_overview(duck_ctx, *args, "visib", missing=False)
+    _same(mine.kpis, theirs.kpis, "kpis")
+    assert mine.figures.keys() == theirs.figures.keys()
+    assert mine.routes == theirs.routes
+    link = "?start=2013-03-01&end=2013-03-31&carrier=UA"
+    mine = overview_report(app_context, link, "http://x/" + link)
+    theirs = overview_report(duck_ctx, link, "http://x/" + link)
+    assert (theirs.facts, theirs.kpis) == (mine.facts, mine.kpis)
+    assert [c["layout"]["title"] for c in theirs.charts] == [
+        c["layout"]["title"] for c in mine.charts
+    ]
