@@ -135,12 +135,13 @@ def bare_duckdb_ms(path: Path, spec, scenarios: list[dict], classes) -> list[flo
     import duckdb
 
     from data.duck_meta import read_meta
-    from data.duck_sql import quoted, view_sql, where_sql
+    from data.duck_sql import QUIET, quoted, view_sql, where_sql
 
     meta = read_meta(spec, (str(path),), tuple(classes))
     ds = _metadata_view(spec, meta)
     times = []
     with duckdb.connect() as con:
+        con.execute(QUIET)
         con.execute(view_sql(spec, [str(path)], meta.number_columns, classes, True))
         for s in scenarios:
             filters = ds.parse_filters(*build_args(s)[:3], **build_kwargs(s))

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from data.duck_sql import literal_path, quoted
+from data.duck_sql import QUIET, literal_path, quoted
 
 DEFAULT_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / "flightdeck-bench-backends"
 
@@ -68,6 +68,7 @@ def build_sizes(
                 con.execute(
                     f"SET temp_directory = {literal_path(str(folder / 'spill'))}"
                 )
+                con.execute(QUIET)
                 con.execute(copy_sql(source, partial, factor, spec))
             os.replace(partial, path)
             progress(

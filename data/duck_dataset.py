@@ -1,8 +1,8 @@
 """The DuckDB Dataset: the Overview's filters and sums as SQL over the processed Parquet.
 
-No rows are loaded into the worker: a view holds its validated Filters, and its group sums
-come from one GROUPING SETS query (every chart's keys and the KPIs in one scan), kept in a
-small per-process cache so the page's two requests for one view scan once.
+No rows are loaded into the worker: a view holds its validated Filters, and each group key's
+sums come from one parameterised GROUP BY, kept in a small per-process cache so the page's
+two requests for one view (and a cross-filter back to it) scan once.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -21,6 +21,7 @@ from data.dataset import _mean
 from data.duck_meta import DuckMeta, MetaMethods, read_meta
 from data.duck_sql import (
     MISSING,
+    QUIET,
     Where,
     bin_key,
     histogram_key,
@@ -32,8 +33,12 @@ from data.duck_sql import (
 from data.filters import Filters
 from data.spec import DatasetSpec
 
+# DuckDB's own limit per worker (its hash tables and read buffers): RSS stays bounded.
+MEMORY_LIMIT = "1GB"
 N_HISTOGRAM_BINS = 66  # aggregates.measure_histogram's default
-CACHED_VIEWS = 64
+CACHED_SUMS = (
+    512  # (view, key) pairs: small arrays, so the page's two requests scan once
+)
 
 
 class Connections:
@@ -47,12 +52,14 @@ class Connections:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
             if self._pid != os.getpid():
-                config = {"threads": self.threads} if self.threads else {}
+                config = {"memory_limit": MEMORY_LIMIT}
+                config |= {"threads": self.threads} if self.threads else {}
                 self._db = duckdb.connect(config=config)
                 self._db.execute(self.create_view)
                 self._pid, self._local = os.getpid(), threading.local()
         if getattr(self._local, "cursor", None) is None:
             self._local.cursor = self._db.cursor()
+            self._local.cursor.execute(QUIET)
         return self._local.cursor
 
     def close(self) -> None:
@@ -72,6 +79,7 @@ class Source:
     scored: bool
     cache: OrderedDict
     work_dir: Path
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class DuckDataset(MetaMethods):
@@ -127,7 +135,9 @@ class DuckDataset(MetaMethods):
     def precompute_full_view(self) -> int:
         """The unfiltered view's sums now (shared by every view of this process); the
         connection is then closed, so forked workers open their own."""
-        self._view(None).per_view("sums", self._sums)
+        full = self._view(None)
+        for name in self._key_names():
+            full._group(name)
         self.source.connections.close()
         return 0
 
@@ -190,81 +200,56 @@ class DuckDataset(MetaMethods):
 
     # -- the grouped query --------------------------------------------------------------
     def _group(self, name: str) -> np.ndarray:
-        return self.per_view("sums", self._sums)[name]
+        """Sums per code of one group key: rows, labelled, target, score, measure count
+        and measure sum (one row for "all"; counts only for "histogram")."""
+        return self.per_view(f"sums:{name}", lambda: self._cached(name))
 
-    def _sums(self) -> dict[str, np.ndarray]:
-        key = repr(self.filters)
-        cache = self.source.cache
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-        sums = self._grouped_query()
-        cache[key] = sums
-        while len(cache) > CACHED_VIEWS:
-            cache.popitem(last=False)
+    def _cached(self, name: str) -> np.ndarray:
+        key, source = (repr(self.filters), name), self.source
+        with source.lock:
+            if key in source.cache:
+                source.cache.move_to_end(key)
+                return source.cache[key]
+        sums = self._key_query(name)
+        with source.lock:
+            source.cache[key] = sums
+            while len(source.cache) > CACHED_SUMS:
+                source.cache.popitem(last=False)
         return sums
 
     def _key_names(self) -> list[str]:
-        names = [f"cat:{c}" for c in self.spec.category_columns]
-        names += [f"bin:{c}" for c in self.spec.bin_columns]
-        if self.spec.time_column:
+        """Every group key the aggregates read, with "all" (the KPIs)."""
+        spec = self.spec
+        names = ["all", *(f"cat:{c}" for c in spec.category_columns)]
+        names += [f"bin:{c}" for c in spec.bin_columns]
+        if spec.time_column:
             names.append("day")
-            if self.spec.hour_column:
+            if spec.hour_column:
                 names.append("hour_weekday")
-        return names
+        names += ["route"] if spec.geo else []
+        return names + (["histogram"] if spec.measure else [])
 
-    def _grouped_query(self) -> dict[str, np.ndarray]:
-        """Every group key's sums and the KPIs in one scan (GROUPING SETS)."""
+    def _key_query(self, name: str) -> np.ndarray:
+        """One GROUP BY for one key (separate queries beat one GROUPING SETS query here:
+        each reads only its columns, and a request computes only the keys it shows)."""
+        if name == "histogram":
+            out = np.zeros((self._key_size(name), 6))
+            out[:, 0] = self._histogram(*self._histogram_args())
+            return out
         where = self._where()
-        names, columns, sets = self._key_names(), [], []
-        alias = {}
-        for name in names:
-            (expr,) = self._key_exprs(name, where)
-            alias[name] = (f"k{len(columns)}",)
-            columns.append(f"{expr} AS k{len(columns)}")
-        if self.spec.geo:
-            geo = self.spec.geo
-            alias["route"] = (
-                alias[f"cat:{geo.origin}"][0],
-                alias[f"cat:{geo.dest}"][0],
-            )
-        hist = ""
-        if self.spec.measure:
-            value, guess, corrected = histogram_key(*self._histogram_args(), where)
-            columns += [f"{value} AS __hx", f"{guess} AS __hi"]
-            hist = f", {corrected} AS kh"
-            alias["histogram"] = ("kh",)
-        sets = [alias[n] for n in alias] + [()]
-        keys = [a for a in dict.fromkeys(k for s in sets for k in s)]
+        exprs = self._key_exprs(name, where)
+        keys = "".join(f"{e} AS k{i}, " for i, e in enumerate(exprs))
         score = "sum(__s) FILTER (WHERE __y IS NOT NULL)" if self.source.scored else "0"
-        inner = ", ".join(["__y", "__m", *(["__s"] if self.source.scored else [])])
-        sql = (
-            f"SELECT GROUPING({', '.join(keys)}) AS g, {', '.join(keys)}, count(*), "
-            f"count(__y), sum(__y), {score}, count(__m), sum(__m) "
-            f"FROM (SELECT *{hist} FROM (SELECT {inner}, {', '.join(columns)} "
-            f"FROM rows WHERE {where.sql})) "
-            f"GROUP BY GROUPING SETS ({', '.join('(' + ', '.join(s) + ')' for s in sets)})"
+        found = self._fetch(
+            f"SELECT {keys}count(*), count(__y), sum(__y), {score}, count(__m), "
+            f"sum(__m) FROM rows WHERE {where.sql}"
+            + (" GROUP BY ALL" if exprs else ""),
+            where,
         )
-        found = self._fetch(sql, where)
-        masks = {
-            name: sum(
-                1 << (len(keys) - 1 - i) for i, k in enumerate(keys) if k not in s
-            )
-            for name, s in [*alias.items(), ("all", ())]
-        }
-        return self._arrays(found, keys, masks, alias)
-
-    def _arrays(self, found, keys, masks, alias) -> dict[str, np.ndarray]:
-        by_mask = {mask: name for name, mask in masks.items()}
-        out = {name: np.zeros((self._key_size(name), 6)) for name in masks}
-        position = {k: i + 1 for i, k in enumerate(keys)}
+        out = np.zeros((self._key_size(name), 6))
         for row in found:
-            name = by_mask[row[0]]
-            values = [row[position[k]] for k in alias.get(name, ())]
-            if name == "histogram" and values[0] is None:
-                continue
-            sums = [0 if v is None else v for v in row[len(keys) + 1 :]]
-            out[name][self._code(name, values)] += sums
+            sums = [0 if v is None else v for v in row[len(exprs) :]]
+            out[self._code(name, row[: len(exprs)])] += sums
         return out
 
     def _histogram_args(self) -> tuple[float, float, int]:
@@ -361,6 +346,7 @@ def _write_scored(files: tuple[str, ...], scores: np.ndarray, out: Path) -> None
     partial = out.with_suffix(".parquet.partial")
     sources = ", ".join(literal_path(f) for f in files)
     with duckdb.connect() as con:
+        con.execute(QUIET)
         con.register("scores", pa.table({"__score": scores}))
         con.execute(
             "COPY (SELECT * FROM (SELECT COLUMNS(lambda c: c != '__score') FROM "
@@ -368,8 +354,3 @@ def _write_scored(files: tuple[str, ...], scores: np.ndarray, out: Path) -> None
             f"TO {literal_path(str(partial))} (FORMAT parquet)"
         )
     os.replace(partial, out)
-
-
-def replace_meta(dataset: DuckDataset, **changes) -> DuckDataset:
-    """The same dataset with some metadata changed (tests)."""
-    return DuckDataset(dataset.spec, dataset.source, replace(dataset.meta, **changes))

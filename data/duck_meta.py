@@ -15,7 +15,7 @@ import numpy as np
 
 from data.categories import MAX_LEVELS, category_order
 from data.dataset import Dataset, _number_columns, _shortest, level_edges, spread_edges
-from data.duck_sql import MISSING, literal_path, quoted, view_sql
+from data.duck_sql import MISSING, QUIET, literal_path, quoted, view_sql
 from data.filters import Filters
 from data.names import display_names
 from data.spec import DatasetSpec
@@ -46,6 +46,7 @@ def read_meta(spec: DatasetSpec, files: tuple[str, ...], classes: tuple) -> Duck
     """Read the facts a view needs from the Parquet `files`, in a few aggregate queries."""
     numbers = tuple(_number_columns(spec))
     with duckdb.connect() as con:
+        con.execute(QUIET)
         con.execute(view_sql(spec, list(files), numbers, classes, False))
 
         def one(sql: str, params=None) -> tuple:

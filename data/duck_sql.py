@@ -16,6 +16,7 @@ from data.filters import Filters
 from data.spec import DatasetSpec
 
 MISSING = "(missing)"
+QUIET = "SET enable_progress_bar = false"  # no progress bars on a server's stderr
 
 
 def quoted(name: str) -> str:
