@@ -20,8 +20,8 @@ from data.filters import Filters
 from data.spec import DatasetSpec
 
 Backend = Literal["memory", "duckdb"]
-# "auto" serves from DuckDB above this many rows: at 10x the flights (3.4M rows) the
-# in-memory arrays cost ~1 GB per worker; below it memory is faster (README, bench).
+# "auto" serves from DuckDB above this many rows, where an in-memory worker passes ~1 GB
+# RSS (0.33 GB a million rows); below it memory's 7-9x faster refresh wins (README, bench).
 AUTO_DUCKDB_ROWS = 2_000_000
 
 
