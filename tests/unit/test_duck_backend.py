@@ -246,3 +246,15 @@ def test_overview_and_report_through_the_app(app_context, tmp_path):
     assert [c["layout"]["title"] for c in theirs.charts] == [
         c["layout"]["title"] for c in mine.charts
     ]
+
+
+def test_both_backends_implement_the_interface(flights):
+    """Every member of DatasetView (data/backend.py) exists on both backends."""
+    from data.backend import DatasetView
+
+    members = {name for name in vars(DatasetView) if not name.startswith("_")}
+    members |= set(DatasetView.__annotations__)
+    assert {"filter", "parse_filters", "group_sums", "headline"} <= members
+    for ds in flights:
+        missing = sorted(m for m in members if not hasattr(ds, m))
+        assert not missing, f"{type(ds).__name__} lacks {missing}"
