@@ -78,7 +78,8 @@ def measure_histogram(ds: Dataset, n_bins: int = 66) -> pd.DataFrame:
     counts = ds.per_view(
         f"histogram:{n_bins}", lambda: ds.measure_counts(low, high, n_bins)
     )
-    edges = np.linspace(low, high, n_bins + 1)
+    # np.histogram's own edges for the float32 measure (both backends keep it float32).
+    edges = np.histogram_bin_edges(np.zeros(0, np.float32), n_bins, (low, high))
     return pd.DataFrame({"low": edges[:-1], "high": edges[1:], "count": counts})
 
 

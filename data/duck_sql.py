@@ -128,7 +128,8 @@ def histogram_key(
     first guess (inner query), then the corrected bin (outer query, over __hx and __hi)."""
     lo = f"CAST({where.param(float(low))} AS FLOAT)"
     hi = f"CAST({where.param(float(high))} AS FLOAT)"
-    edges = where.param([float(e) for e in np.linspace(low, high, n_bins + 1)])
+    float32_edges = np.histogram_bin_edges(np.zeros(0, np.float32), n_bins, (low, high))
+    edges = where.param([float(e) for e in float32_edges])
     value = f"CAST(greatest(least(__m, {hi}), {lo}) AS DOUBLE)"
     first = where.param(float(low))
     denom = where.param(float(high) - float(low))
