@@ -25,8 +25,10 @@ from components.libraries import PLOTLY_BUNDLE, defer_libraries, preload_plotly
 from config import Settings
 from context import AppContext
 from data.api_keys import ApiKeyStore
+from data.backend import choose_backend
 from data.dataset import Dataset
 from data.db import Database, DatabaseError
+from data.duck_dataset import DuckDataset
 from data.ingest import processed_path, read_processed
 from data.spec import SpecError, load_spec
 from data.spec_check import check_spec
@@ -109,7 +111,7 @@ def serving_models(
 
 def live_dataset(settings: Settings, spec, frame, info, service) -> LiveDataset:
     """The dataset scored by the serving version, rescored when a promote changes it."""
-    dataset = Dataset.from_frame(frame, spec, info.classes)
+    dataset = open_dataset(settings, spec, frame, info)
     if service.kind == "multiclass":  # the Overview shows class mixes, not scores
         dataset.precompute_full_view()  # before gunicorn forks: shared by its workers
         return LiveDataset(dataset)
@@ -122,6 +124,15 @@ def live_dataset(settings: Settings, spec, frame, info, service) -> LiveDataset:
     scored = dataset.with_scores(row_scores(service, frame, data_file, home))
     scored.precompute_full_view()  # before gunicorn forks: shared by its workers
     return LiveDataset(scored, service.version, rescore)
+
+
+def open_dataset(settings: Settings, spec, frame, info):
+    """The spec's backend: arrays in memory, or DuckDB over the processed Parquet."""
+    if choose_backend(spec.source.backend, len(frame)) == "duckdb":
+        home = cache_dir(settings.home, spec.name)
+        data_file = processed_path(settings, spec)
+        return DuckDataset.open(spec, data_file, info.classes, work_dir=home)
+    return Dataset.from_frame(frame, spec, info.classes)
 
 
 def service_maker(settings: Settings, spec, prediction_log):

@@ -36,7 +36,7 @@ class OverviewResult:
 
 def _class_mix_figure(chart: str, view, ctx: AppContext, bins_column) -> Figure:
     """The multi-class version of a chart: shares of each class instead of one rate."""
-    spec, classes = ctx.spec, list(view.columns.classes)
+    spec, classes = ctx.spec, list(view.classes)
     outcome = ctx.outcome
     if chart == ids.CATEGORY_CHART:
         column = spec.category_chart

@@ -67,12 +67,23 @@ def _bin_edges(values: np.ndarray) -> np.ndarray:
         return np.array([0.0, 1.0])
     levels = integer_levels(finite)
     if levels:
-        return np.array([levels[0] - 0.5, *(v + 0.5 for v in levels)])
+        return level_edges(levels)
     low, high = np.quantile(finite, [0.01, 0.99])
+    return spread_edges(low, high, finite.min(), finite.max())
+
+
+def level_edges(levels: list[float]) -> np.ndarray:
+    """One bin per whole-number value."""
+    return np.array([levels[0] - 0.5, *(v + 0.5 for v in levels)])
+
+
+def spread_edges(low: float, high: float, smallest, largest) -> np.ndarray:
+    """Equal-width bins from the 1st (`low`) to the 99th (`high`) percentile, rounded,
+    with open-ended bins out to the smallest and largest values."""
     if high <= low:
-        low, high = float(finite.min()), float(finite.max()) + 1.0
+        low, high = float(smallest), float(largest) + 1.0
     inner = np.unique(np.round(np.linspace(low, high, N_BINS + 1), 2))
-    return np.unique(np.concatenate([[finite.min()], inner, [finite.max()]]))
+    return np.unique(np.concatenate([[smallest], inner, [largest]]))
 
 
 def _group_keys(
@@ -284,7 +295,7 @@ class Dataset:
         leave them out (False); it means nothing for data without such rows.
         """
         categories, ranges = categories or {}, ranges or {}
-        keep = parse_missing(missing) or not self.columns.missing
+        keep = parse_missing(missing) or not self.missing_columns
         start = parse_date(dates[0] if dates else None, "start date")
         end = parse_date(dates[1] if dates and len(dates) > 1 else None, "end date")
         if start and end and start > end:
@@ -348,16 +359,21 @@ class Dataset:
         return np.logical_or.reduce(list(self.columns.missing.values()))
 
     @property
+    def missing_columns(self) -> tuple[str, ...]:
+        """The range filter columns with rows that have no value."""
+        return tuple(self.columns.missing)
+
+    @property
     def missing_words(self) -> str:
         """'1,634 flights with missing weather readings'; '' when no row lacks a value."""
-        if not self.columns.missing:
+        if not self.missing_columns:
             return ""
         spec = self.spec
         return missing_words(
             spec.row_label,
             self.missing_count,
             spec.filters.missing_label,
-            [spec.label(c) for c in self.columns.missing],
+            [spec.label(c) for c in self.missing_columns],
         )
 
     @property
@@ -424,3 +440,106 @@ class Dataset:
             else self.per_view(f"rows:{name}", lambda: key[self.rows])
         )
         return rows, labelled, size
+
+    # The primitives data/aggregates.py builds the Overview from (data/backend.py).
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return self.columns.classes
+
+    @property
+    def first_day(self) -> dt.date | None:
+        return self.columns.first_day
+
+    @property
+    def n_days(self) -> int:
+        return self.columns.n_days
+
+    def bin_edges(self, column: str) -> np.ndarray:
+        return self.columns.bin_edges[column]
+
+    def headline(self) -> dict[str, float | int | None]:
+        """Rows, labelled rows, missing targets, and the target's, measure's, score's means."""
+        lab = self.labelled
+        out: dict[str, float | int | None] = {
+            "rows": int(self.rows.size),
+            "labelled": int(lab.size),
+            "missing_target": int(self.rows.size - lab.size),
+            "target_mean": float(self.labelled_target.mean()) if lab.size else None,
+            "measure_mean": None,
+            "score_mean": None,
+        }
+        measure = self.measure_in_view
+        if measure is not None and measure.size:
+            out["measure_mean"] = float(measure.mean())
+        if self.labelled_score is not None and lab.size:
+            out["score_mean"] = float(self.labelled_score.mean())
+        return out
+
+    def group_sums(self, name: str, with_rows: bool = True) -> dict[str, np.ndarray]:
+        """Rows, labelled rows, target mean and score mean per value of a group key."""
+        keys_rows, keys, size = self.keys_in_view(name, with_rows)
+        n_lab = np.bincount(keys, minlength=size)
+        out = {
+            "rows": np.bincount(keys_rows, minlength=size) if with_rows else n_lab,
+            "labelled": n_lab,
+            "target_mean": _mean(np.bincount(keys, self.labelled_target, size), n_lab),
+        }
+        if self.labelled_score is not None:
+            out["score_mean"] = _mean(
+                np.bincount(keys, self.labelled_score, size), n_lab
+            )
+        return out
+
+    def route_measure_means(self) -> np.ndarray:
+        """The measure's mean per route key over the rows in view where it is known."""
+        measure = self.columns.measure
+        keys_rows, _, size = self.keys_in_view("route")
+        values = measure if self.mask is None else measure[self.rows]
+        ok = np.isfinite(values)
+        keys = keys_rows[ok]
+        totals = np.bincount(keys, values[ok].astype(np.float64), size)
+        return _mean(totals, np.bincount(keys, minlength=size))
+
+    def measure_span(self) -> tuple[float, float]:
+        measure = self.columns.measure
+        return float(np.nanmin(measure)), float(np.nanmax(measure))
+
+    def measure_counts(self, low: float, high: float, n_bins: int) -> np.ndarray:
+        """The measure's counts in `n_bins` equal bins over [low, high], the ends clipped."""
+        clipped = np.clip(self.measure_in_view, low, high)
+        return np.histogram(clipped, bins=n_bins, range=(low, high))[0]
+
+    def class_counts(self, name: str) -> np.ndarray:
+        """Labelled rows per group key and class: a (keys x classes) count matrix."""
+        _, keys, size = self.keys_in_view(name, with_rows=False)
+        k = len(self.columns.classes)
+        cells = keys * k + self.labelled_target.astype(np.intp)
+        return np.bincount(cells, minlength=size * k).reshape(size, k)
+
+    def class_totals(self) -> np.ndarray:
+        """Labelled rows in view per class."""
+        codes = self.labelled_target.astype(np.intp)
+        return np.bincount(codes, minlength=len(self.columns.classes))
+
+    def coordinates(self, end: str) -> tuple[np.ndarray, np.ndarray]:
+        """Lat and lon per code of the origin or dest column: its first row's that has both."""
+        geo, cols = self.spec.geo, self.columns
+        column, lat, lon = (
+            (geo.origin, geo.origin_lat, geo.origin_lon)
+            if end == "origin"
+            else (geo.dest, geo.dest_lat, geo.dest_lon)
+        )
+        codes, size = cols.codes[column], len(cols.categories[column])
+        lats, lons = cols.numbers[lat], cols.numbers[lon]
+        rows = np.flatnonzero(np.isfinite(lats) & np.isfinite(lons))
+        first = np.full(size, -1)
+        first[codes[rows][::-1]] = rows[::-1]
+        found = first >= 0
+        out_lat, out_lon = np.full(size, np.nan), np.full(size, np.nan)
+        out_lat[found], out_lon[found] = lats[first[found]], lons[first[found]]
+        return out_lat, out_lon
+
+
+def _mean(total: np.ndarray, count: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)

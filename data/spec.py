@@ -247,7 +247,7 @@ class DatasetSpec(Strict):
         so editing them rebuilds nothing.
         """
         parts = {
-            "source": self.source.model_dump(mode="json"),
+            "source": self.source.model_dump(mode="json", exclude={"backend"}),
             "target": self.target_.model_dump(
                 mode="json", exclude={"label", "missing_label"}
             ),

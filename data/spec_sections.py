@@ -22,6 +22,12 @@ class Strict(BaseModel):
 class Source(Strict):
     loader: Literal["flights"] | None = None
     path: str | None = Field(None, description="CSV or Parquet, relative to the spec")
+    backend: Literal["memory", "duckdb", "auto"] = Field(
+        "memory",
+        description="Where the Overview's filters and aggregates run: 'memory' (arrays in "
+        "each worker, fastest), 'duckdb' (SQL over the processed Parquet, memory flat as "
+        "rows grow) or 'auto' (DuckDB above 2,000,000 rows)",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Source:
