@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sys
 
+from threadpoolctl import threadpool_limits
+
 import app as web  # inert on import too: `web.app` is built on first access
 from config import Settings
 from server.jobs import celery_of
@@ -27,7 +29,11 @@ def celery_from_env():
             flush=True,
         )
         raise SystemExit(1)
-    return celery_of(web.app)
+    # The pool's processes are forked from this one once the app is built, and OpenMP
+    # (scikit-learn's) hangs in a forked child once its threads have started here: so the
+    # build uses one thread, and each job's scoring or training starts OpenMP afresh.
+    with threadpool_limits(limits=1):
+        return celery_of(web.app)
 
 
 def __getattr__(name: str):

@@ -16,13 +16,21 @@ import psutil
 import pytest
 import sqlalchemy as sa
 
+from bench.dash_client import DashClient
 from components import ids
 from data.batches import BatchStore
 from data.ingest import processed_path, read_processed
 from data.tables import predictions
 from tests.reliability.harness import Gunicorn, copy_home, signed_in
 from tests.scale.celery_worker import CeleryWorker
-from tests.scale.dash_jobs import page_end_id, poll_job, start_scoring, upload_batch
+from tests.scale.dash_jobs import (
+    page_end_id,
+    poll_job,
+    start_job,
+    start_scoring,
+    upload_batch,
+    with_values,
+)
 from tests.scale.redis_server import RedisServer, need_celery, need_redis_server
 
 ROWS = 100_000  # 20 chunks of 5,000: long enough to kill a web process mid-job
@@ -169,3 +177,42 @@ def test_cel001_a_batch_scored_on_the_worker_outlives_the_web_process_that_start
     # Nothing ran as a web process's own job: no disk-cache job store was made.
     assert not (stack.home / "jobs").exists()
     assert "succeeded" in worker.log()
+
+
+def retrain_dependency(client) -> dict:
+    """The Model page's retrain job (its outputs: the verdict, versions, alias history)."""
+    wanted = (ids.RETRAIN_RESULT, ids.ALIAS_HISTORY)
+    found = [d for d in client.deps if all(w in d["output"] for w in wanted)]
+    assert len(found) == 1, [d["output"] for d in found]
+    return found[0]
+
+
+def test_cel002_a_retrain_from_the_model_page_runs_on_the_worker(stack):
+    web = stack.web()
+    worker = stack.start_worker()
+    web.wait_ready(90)
+    versions = stack.home / "artifacts" / "flights"
+    before = {p.name for p in versions.iterdir() if p.is_dir()}
+
+    ada = signed_in(web.url, "ada")
+    end_id = page_end_id(ada, "/model")
+    start = ada.callback(f"{ids.RETRAIN_STATUS}.children")
+    body = DashClient.body(
+        start,
+        with_values(start["inputs"], {ids.RETRAIN_START: 1}),
+        [f"{ids.RETRAIN_START}.n_clicks"],
+        with_values(start["state"], {ids.RETRAIN_FORCE: False}),
+    )
+    ticket = ada.send(body).json()["response"][ids.RETRAIN_TICKET]["data"]
+    job = retrain_dependency(ada)
+    inputs = with_values(job["inputs"], {ids.RETRAIN_TICKET: ticket})
+    handles = start_job(ada, end_id, job, inputs, [f"{ids.RETRAIN_TICKET}.data"], [])
+    answers = poll_job(ada, end_id, handles, timeout=240)
+
+    shown = str(answers[-1]["response"][ids.RETRAIN_RESULT])
+    assert "Retrained in" in shown, shown[:500]
+    after = {p.name for p in versions.iterdir() if p.is_dir()}
+    (candidate,) = after - before
+    assert candidate in shown
+    assert "succeeded" in worker.log()
+    assert not (stack.home / "jobs").exists()
