@@ -8,6 +8,7 @@ page's polls with the job's progress and result, and its Batch page lists the ba
 
 from __future__ import annotations
 
+import re
 import signal
 import time
 
@@ -93,6 +94,13 @@ def flights_csv(settings, spec, rows: int) -> bytes:
     return repeated.to_csv(index=False).encode()
 
 
+def celery_task_id(handles: dict) -> str:
+    """The job's id inside its signed handle ("<id>~<signature>"): a Celery task's uuid."""
+    task = handles["job"].rpartition("~")[0]
+    assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", task), task
+    return task
+
+
 def kill_hard(server: Gunicorn) -> None:
     """SIGKILL gunicorn's master and its workers: nothing gets to clean up."""
     master = psutil.Process(server.proc.pid)
@@ -140,8 +148,9 @@ def test_cel001_a_batch_scored_on_the_worker_outlives_the_web_process_that_start
     assert ticket, str(answer[ids.BATCH_REPORT])[:300]
     handles = start_scoring(ana, end_id, ticket)
 
-    # The job is the worker's: it received the task and logs rows under the batch.
-    wait_for(lambda: "background_callback_" in worker.log(), 30, "the worker's task")
+    # The job is the worker's: a Celery task it received, logging rows under the batch.
+    task = celery_task_id(handles)
+    wait_for(lambda: f"[{task}] received" in worker.log(), 30, "the worker's task")
     running = wait_for(
         lambda: next(
             (b for b in stack.batches.list("ana", 1) if b.rows_scored > 0), None
@@ -152,8 +161,10 @@ def test_cel001_a_batch_scored_on_the_worker_outlives_the_web_process_that_start
     kill_hard(first)
     assert stack.batches.get(running.id).status == "running"
 
-    # The same page's polls, now answered by the other web process.
+    # A page loaded on the other web process meanwhile lists the batch as running.
     other = signed_in(second.url, "ana")
+    assert "running" in history_text(other)
+    # The first page's polls, now answered by the other web process.
     answers = poll_job(other, end_id, handles, timeout=180)
     record = stack.batches.get(running.id)
     assert record.status == "done", record.message
@@ -176,7 +187,7 @@ def test_cel001_a_batch_scored_on_the_worker_outlives_the_web_process_that_start
     assert download.content.count(b"\n") == record.rows_scored + 1
     # Nothing ran as a web process's own job: no disk-cache job store was made.
     assert not (stack.home / "jobs").exists()
-    assert "succeeded" in worker.log()
+    assert f"[{task}] succeeded" in worker.log()
 
 
 def retrain_dependency(client) -> dict:
@@ -214,5 +225,5 @@ def test_cel002_a_retrain_from_the_model_page_runs_on_the_worker(stack):
     after = {p.name for p in versions.iterdir() if p.is_dir()}
     (candidate,) = after - before
     assert candidate in shown
-    assert "succeeded" in worker.log()
+    assert f"[{celery_task_id(handles)}] succeeded" in worker.log()
     assert not (stack.home / "jobs").exists()
