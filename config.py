@@ -12,7 +12,7 @@ DEFAULT_SPEC = ROOT / "data" / "specs" / "flights.toml"
 
 AUTH_MODES = ("on", "off", "local")
 SHADOW_MODES = ("background", "inline")
-REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+socket://")
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -121,7 +121,9 @@ class Settings:
         if self.auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {AUTH_MODES}, not '{self.auth}'")
         if self.redis_url and not self.redis_url.startswith(REDIS_SCHEMES):
-            raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
+            raise ValueError(
+                "REDIS_URL must start with redis://, rediss:// or redis+socket://"
+            )
 
     @property
     def open_access(self) -> bool:

@@ -29,11 +29,12 @@ def celery_from_env():
             flush=True,
         )
         raise SystemExit(1)
-    # The pool's processes are forked from this one once the app is built, and OpenMP
-    # (scikit-learn's) hangs in a forked child once its threads have started here: so the
-    # build uses one thread, and each job's scoring or training starts OpenMP afresh.
-    with threadpool_limits(limits=1):
-        return celery_of(web.app)
+    # One thread (OpenMP, BLAS) here and in the pool's processes forked from here: a
+    # retrain hung in scikit-learn's OpenMP in a child forked after its threads started,
+    # and with two threads it took 24 s against 3.8 s with one on cores the web shares.
+    # More jobs at once: `--concurrency`.
+    threadpool_limits(limits=1)
+    return celery_of(web.app)
 
 
 def __getattr__(name: str):
