@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -15,6 +16,17 @@ from bench.server import ROOT
 READY = " ready."  # celery's "celery@host ready." once it takes tasks
 
 
+def procfile_worker() -> list[str]:
+    """The Procfile's `worker:` command, run with this Python's celery."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        kind, _, command = line.partition(":")
+        if kind.strip() == "worker":
+            program, *args = shlex.split(command)
+            assert program == "celery", command
+            return [sys.executable, "-m", "celery", *args]
+    raise LookupError("the Procfile has no worker: line")
+
+
 class CeleryWorker:
     """One worker process (one job at a time) with the web app's environment."""
 
@@ -22,10 +34,9 @@ class CeleryWorker:
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
         self.log_path = Path(log_path)
         self.argv = [
-            *(sys.executable, "-m", "celery", "-A", "worker", "worker"),
-            *("--loglevel", "INFO", "--concurrency", "1", "--hostname", f"{name}@%h"),
-            "--without-gossip",
-            "--without-mingle",
+            *procfile_worker(),
+            *("--concurrency", "1", "--hostname", f"{name}@%h"),
+            *("--without-gossip", "--without-mingle"),
         ]
         self.proc: subprocess.Popen | None = None
 
