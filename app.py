@@ -15,7 +15,6 @@ import sys
 import time
 
 import dash
-import diskcache
 from flask import has_request_context
 from flask_wtf.csrf import generate_csrf
 
@@ -51,10 +50,12 @@ from server import (
     door,
     headers,
     health,
+    jobs,
     metrics,
     reports,
     static_compress,
 )
+from server.jobs import background_manager
 from server.safety import UnsafeSettings, local_settings, refuse_unsafe
 
 log = logging.getLogger("flightdeck")
@@ -159,14 +160,6 @@ def service_maker(settings: Settings, spec, prediction_log):
     return make
 
 
-def background_manager(settings: Settings) -> dash.DiskcacheManager:
-    """Background jobs (the Model page's retrain) run in their own process, their state in
-    a disk cache under the home, shared by every worker of this machine."""
-    return dash.DiskcacheManager(
-        diskcache.Cache(str(settings.home / "jobs")), expire=3600
-    )
-
-
 def create_app(
     settings: Settings | None = None, context: AppContext | None = None
 ) -> dash.Dash:
@@ -181,6 +174,7 @@ def create_app(
     if not settings.secret_key:  # tests and local runs; production refuses this earlier
         settings = settings.with_overrides(secret_key=secrets.token_hex(32))
     defer_libraries()  # before Dash lists the scripts of the page
+    jobs_manager = background_manager(settings)  # disk cache, or Celery with REDIS_URL
     app = dash.Dash(
         __name__,
         title=f"Flightdeck · {ctx.spec.title}",
@@ -193,7 +187,7 @@ def create_app(
         update_title=None,
         serve_locally=True,
         compress=settings.compress,
-        background_callback_manager=background_manager(settings),
+        background_callback_manager=jobs_manager,
         assets_ignore=PAGE_ASSETS_IGNORED,
     )
     # Set first: Dash calls a layout function at once unless there is a validation layout
@@ -217,6 +211,7 @@ def create_app(
     if settings.compress:
         static_compress.register(app.server)
     app.server.config["FLIGHTDECK_CONTEXT"] = ctx
+    app.server.extensions[jobs.EXTENSION] = jobs_manager  # the Celery worker's app
     return app
 
 

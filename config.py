@@ -12,6 +12,7 @@ DEFAULT_SPEC = ROOT / "data" / "specs" / "flights.toml"
 
 AUTH_MODES = ("on", "off", "local")
 SHADOW_MODES = ("background", "inline")
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+socket://")
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -74,6 +75,7 @@ class Settings:
         2  # callbacks and API predictions at once per process (0: no limit)
     )
     artifacts: str = ""  # FLIGHTDECK_ARTIFACTS: a folder or fsspec URL; unset: home
+    redis_url: str = ""  # background jobs on Celery workers via Redis; unset: diskcache
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -104,6 +106,7 @@ class Settings:
             chromium=env.get("FLIGHTDECK_CHROMIUM") or "",
             busy_limit=_number(env, "FLIGHTDECK_BUSY_LIMIT", 2, zero_ok=True),
             artifacts=(env.get("FLIGHTDECK_ARTIFACTS") or "").strip(),
+            redis_url=(env.get("REDIS_URL") or "").strip(),
         )
 
     def with_overrides(self, **changes) -> Settings:
@@ -119,6 +122,10 @@ class Settings:
             )
         if self.auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {AUTH_MODES}, not '{self.auth}'")
+        if self.redis_url and not self.redis_url.startswith(REDIS_SCHEMES):
+            raise ValueError(
+                "REDIS_URL must start with redis://, rediss:// or redis+socket://"
+            )
 
     @property
     def open_access(self) -> bool:

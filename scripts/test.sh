@@ -40,6 +40,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null || status=$?
     [ -z "$OWN_POLICY" ] || $SUDO rm -f "$POLICY"
+    # Nor at boot: the tests start their own servers on loopback.
+    if [ -d /run/systemd/system ]; then
+      for package in "${missing[@]}"; do
+        case "$package" in postgresql | redis-server) service="$package" ;; nginx-light) service=nginx ;; *) continue ;; esac
+        $SUDO systemctl disable --now --quiet "$service" 2>/dev/null || true
+      done
+    fi
     [ "${status:-0}" -eq 0 ] || { echo "[test] apt-get could not install ${missing[*]}" >&2; exit 1; }
   elif ! have_browser || ! have_pdf_tools; then
     echo "[test] Chromium, chromedriver and pdftotext are needed for the tests; install them first" >&2

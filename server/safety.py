@@ -95,8 +95,14 @@ def refuse_unsafe(settings: Settings, user_count: int) -> None:
 def local_settings(settings: Settings, user_count: int) -> Settings:
     """Settings for `python app.py`: open on loopback with no users, else as production.
 
-    On loopback a missing SECRET_KEY becomes a random one (sessions end on restart).
+    On loopback a missing SECRET_KEY becomes a random one (sessions end on restart),
+    unless REDIS_URL sends jobs to Celery workers, which must check them with the same key.
     """
+    if settings.redis_url and not settings.secret_key:
+        raise UnsafeSettings(
+            "REDIS_URL is set, so SECRET_KEY must be too: the same value for the app "
+            f"and its Celery workers, which check the jobs the app signs ({MAKE_KEY})"
+        )
     if settings.host not in LOOPBACK:
         refuse_unsafe(settings, user_count)
         return settings
