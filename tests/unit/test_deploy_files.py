@@ -19,7 +19,7 @@ from server.batch_files import UPLOAD_REQUEST_BYTES
 DEPLOY = ROOT / "deploy"
 APP_SERVICES = ("web1", "web2", "worker")
 WEB_COMMAND = "gunicorn -c gunicorn.conf.py app:server"
-WORKER_COMMAND = "celery -A worker:celery_app worker --loglevel=info"
+WORKER_COMMAND = "celery -A worker worker --loglevel=INFO"
 # settings being added by the Redis/Celery work, and compose's own
 NAMES_ALSO_KNOWN = {"REDIS_URL", "POSTGRES_PASSWORD", "PROMETHEUS_MULTIPROC_DIR"}
 
