@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from config import ROOT
+from tests.nginx import nginx_conf, site_files, site_on, upstream_for, wait_for
 
 DEPLOY = ROOT / "deploy"
 NGINX_PORT, BACKEND_PORTS = 8460, (8461, 8462)  # this workplace's range
@@ -75,44 +75,13 @@ def test_docker_compose_config_accepts_the_file(tmp_path):
     assert done.returncode == 0, done.stderr
 
 
-def _nginx_conf(folder: Path, upstream: str, site: str) -> Path:
-    """A main nginx.conf in `folder` around the site, every path of its own."""
-    for part in ("cache", "logs", "temp"):
-        (folder / part).mkdir(exist_ok=True)
-    (folder / "upstream.conf").write_text(
-        upstream.replace("/var/cache/nginx/flightdeck", str(folder / "cache"))
-    )
-    (folder / "site.conf").write_text(site)
-    temp = folder / "temp"
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    conf = folder / "nginx.conf"
-    conf.write_text(
-        f"{user}pid {folder}/nginx.pid;\nerror_log {folder}/logs/error.log;\n"
-        "events {}\nhttp {\n"
-        f"  access_log {folder}/logs/access.log;\n"
-        + "".join(
-            f"  {kind}_temp_path {temp}/{kind};\n"
-            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-        )
-        + f"  include {folder}/upstream.conf;\n  include {folder}/site.conf;\n}}\n"
-    )
-    return conf
-
-
-def _site_files() -> tuple[str, str]:
-    return (
-        (DEPLOY / "nginx" / "flightdeck-upstream.conf").read_text(),
-        (DEPLOY / "nginx" / "flightdeck.conf").read_text(),
-    )
-
-
 def test_nginx_accepts_the_site(tmp_path):
     nginx = _tool("nginx", "scripts/test.sh (apt-get install nginx-light)")
-    upstream, site = _site_files()
-    conf = _nginx_conf(tmp_path, upstream, site)
+    upstream, site = site_files()
+    conf = nginx_conf(tmp_path, upstream, site)
     done = _run(nginx, "-t", "-c", str(conf), "-p", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    broken = _nginx_conf(
+    broken = nginx_conf(
         tmp_path, upstream, site.replace("proxy_read_timeout 75s;", "x")
     )
     assert _run(nginx, "-t", "-c", str(broken), "-p", str(tmp_path)).returncode != 0
@@ -150,18 +119,16 @@ def live_nginx(tmp_path):
     ]
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
-    upstream, site = _site_files()
-    upstream = upstream.replace("127.0.0.1:8051", f"127.0.0.1:{BACKEND_PORTS[0]}")
-    upstream = upstream.replace("127.0.0.1:8052", f"127.0.0.1:{BACKEND_PORTS[1]}")
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{NGINX_PORT};")
-    site = site.replace("listen [::]:80;", "")
-    conf = _nginx_conf(tmp_path, upstream, site)
+    upstream, site = site_files()
+    conf = nginx_conf(
+        tmp_path, upstream_for(BACKEND_PORTS, upstream), site_on(NGINX_PORT, site)
+    )
     process = subprocess.Popen(
         [nginx, "-c", str(conf), "-p", str(tmp_path), "-g", "daemon off;"],
         stderr=subprocess.PIPE,
     )
     try:
-        _wait_for(f"http://127.0.0.1:{NGINX_PORT}/healthz")
+        wait_for(f"http://127.0.0.1:{NGINX_PORT}/healthz")
         yield f"http://127.0.0.1:{NGINX_PORT}"
     finally:
         process.terminate()
@@ -169,17 +136,6 @@ def live_nginx(tmp_path):
         for server in servers:
             server.shutdown()
             server.server_close()
-
-
-def _wait_for(url: str) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"nginx did not answer {url}")
 
 
 def _fetch(
