@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.postgres import PostgresUnavailable, start_cluster
+from tests.scale.redis_server import RedisServer, need_celery, need_redis_server
 
 HERE = Path(__file__).resolve().parent
 
@@ -53,3 +54,12 @@ def database_url(postgres):
     url = postgres.database()
     yield url
     postgres.drop(url)
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A redis-server on loopback for the module; skipped (failed in CI) without one."""
+    need_celery()
+    server = RedisServer(need_redis_server(), tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()

@@ -32,17 +32,8 @@ from tests.scale.dash_jobs import (
     upload_batch,
     with_values,
 )
-from tests.scale.redis_server import RedisServer, need_celery, need_redis_server
 
 ROWS = 100_000  # 20 chunks of 5,000: long enough to kill a web process mid-job
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    need_celery()
-    server = RedisServer(need_redis_server(), tmp_path_factory.mktemp("redis")).start()
-    yield server.url
-    server.stop()
 
 
 class Stack:
