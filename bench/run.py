@@ -9,6 +9,7 @@
     python -m bench.run --no-delivery      # skip the batch and JSON API rows
     python -m bench.run --no-memory        # skip the gunicorn PSS rows (2 and 1 workers)
     python -m bench.run --no-whatif-load   # skip the what-if throughput under locust
+    python -m bench.run --no-two-instances # skip two instances behind nginx against one
 
 Every server is a subprocess on 127.0.0.1 at a free port, stopped in a `finally`. Requests are
 the ones the browser sends (shapes read from GET /_dash-dependencies and the page layouts).
@@ -47,6 +48,7 @@ from bench.overview_form import OverviewForm
 from bench.server import RESULTS, ROOT, Server, copy_aliases
 from bench.table import BUDGET, as_records, build_rows, render
 from bench.tenx import tenx_http, tenx_inprocess
+from bench.two_instances import run_two_instances
 from bench.whatif import predict_http
 from bench.whatif_load import run_whatif_load
 from config import Settings
@@ -142,6 +144,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action=toggle,
         default=True,
         help="what-if predictions/s, gunicorn 2 workers under locust (default on)",
+    )
+    add(
+        "--two-instances",
+        action=toggle,
+        default=True,
+        help="what-ifs through nginx to two instances against one, on PostgreSQL and "
+        "Redis (default on; skipped, saying why, without nginx, PostgreSQL or Redis)",
     )
     add("--requests", type=int, help="overview requests (overrides the plan)")
     results = RESULTS / "latest.json"
@@ -285,6 +294,7 @@ SEPARATE = {
     "delivery": lambda quick: run_delivery(quick=quick),
     "memory": lambda quick: run_memory(quick=quick),
     "whatif_load": lambda quick: run_whatif_load(quick=quick),
+    "two_instances": lambda quick: run_two_instances(quick=quick),
 }
 
 

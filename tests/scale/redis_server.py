@@ -48,8 +48,8 @@ def need_redis_server() -> str:
 class RedisServer:
     """`redis-server` on 127.0.0.1 and a free port, keeping nothing on disk."""
 
-    def __init__(self, binary: str, folder: Path):
-        self.port = free_port()
+    def __init__(self, binary: str, folder: Path, port: int | None = None):
+        self.port = port or free_port()
         self.url = f"redis://{HOST}:{self.port}/0"
         self.log_path = Path(folder) / f"redis-{self.port}.log"
         self.argv = [
