@@ -31,6 +31,7 @@ from data.users import UserStore
 from tests.conftest import PASSWORD, TEST_SECRET, add_test_users
 from tests.nginx import find_nginx
 from tests.reliability.harness import answered_request_id, predict, signed_in
+from tests.scale.dash_jobs import with_values
 from tests.scale.redis_server import missing_or_fail
 
 CLIENTS, SECONDS = 8, 5.0  # the load across both instances
@@ -197,40 +198,51 @@ def test_two002_a_load_across_both_is_logged_row_for_row_and_answered_by_both(
     )
 
 
-def confirm_promote(admin: DashClient, version: str) -> requests.Response:
-    """The Model page's promote, as an admin clicks it: ask, then confirm."""
-    buttons = (ids.MAKE_CHAMPION, ids.MAKE_CHALLENGER, ids.ROLLBACK)
-    ask = next(
+def clicked(admin: DashClient, output: str, button: str, state: dict):
+    """Click `button` on the Model page: the callback writing `output` it fires."""
+    dep = next(
         d
         for d in admin.deps
-        if f"{ids.ALIAS_CONFIRM}.is_open" in d["output"]
-        and any(i["id"] == ids.MAKE_CHAMPION for i in d["inputs"])
+        if output in d["output"] and any(i["id"] == button for i in d["inputs"])
     )
-    clicks = [
-        {"id": i["id"], "property": i["property"], "value": None} for i in ask["inputs"]
-    ]
-    for click in clicks:
-        if click["id"] == ids.MAKE_CHAMPION:
-            click["value"] = 1
-    state = [{**s, "value": version} for s in ask["state"]]
-    assert {c["id"] for c in clicks} >= set(buttons)
-    asked = admin.send(
-        DashClient.body(ask, clicks, [f"{ids.MAKE_CHAMPION}.n_clicks"], state)
+    inputs = with_values(dep["inputs"], {button: 1})
+    changed = [f"{button}.n_clicks"]
+    body = DashClient.body(dep, inputs, changed, with_values(dep["state"], state))
+    return admin.send(body)
+
+
+def ask_promote(admin: DashClient, version: str) -> dict:
+    """Make `version` the champion on the Model page: the pending move to confirm."""
+    asked = clicked(
+        admin,
+        f"{ids.ALIAS_CONFIRM}.is_open",
+        ids.MAKE_CHAMPION,
+        {ids.VERSION_PICK: version},
     )
     assert asked.status_code == 200, asked.text[:300]
-    pending = asked.json()["response"][ids.ALIAS_PENDING]["data"]
-    confirm = next(
-        d
-        for d in admin.deps
-        if f"{ids.VERSIONS_TABLE}.children" in d["output"]
-        and any(i["id"] == ids.ALIAS_CONFIRM_OK for i in d["inputs"])
+    return asked.json()["response"][ids.ALIAS_PENDING]["data"]
+
+
+def confirm(admin: DashClient, pending: dict) -> requests.Response:
+    """The confirmation dialog's OK: the move is made."""
+    return clicked(
+        admin,
+        f"{ids.VERSIONS_TABLE}.children",
+        ids.ALIAS_CONFIRM_OK,
+        {ids.ALIAS_PENDING: pending, ids.ALIAS_NOTE: "two instances"},
     )
-    values = {ids.ALIAS_PENDING: pending, ids.ALIAS_NOTE: "two instances"}
-    state = [{**s, "value": values.get(s["id"])} for s in confirm["state"]]
-    clicked = [{**i, "value": 1} for i in confirm["inputs"]]
-    return admin.send(
-        DashClient.body(confirm, clicked, [f"{ids.ALIAS_CONFIRM_OK}.n_clicks"], state)
+
+
+def logged_version(url: str, request_id: str) -> str | None:
+    """The model version the log row of `request_id` names."""
+    database = Database(url)
+    query = sa.select(predictions.c.model_version).where(
+        predictions.c.request_id == request_id
     )
+    with database.engine.connect() as connection:
+        found = connection.execute(query).scalar()
+    database.dispose()
+    return found
 
 
 def serving(instance) -> str:
@@ -241,40 +253,37 @@ def serving(instance) -> str:
     return answer.json()["model_version"]
 
 
+def served_after(instances, version: str, started: float) -> dict[str, float]:
+    """Seconds from `started` until each instance's /readyz names `version` (10 s max)."""
+    seen: dict[str, float] = {}
+    while len(seen) < len(instances) and time.monotonic() - started < 10:
+        for instance in instances:
+            if instance.name not in seen and serving(instance) == version:
+                seen[instance.name] = time.monotonic() - started
+        time.sleep(0.02)
+    return seen
+
+
 def test_two003_a_promote_through_nginx_is_served_by_both_within_two_seconds(
     stack, app_context
 ):
     fleet, url, old, new = stack
     assert [serving(i) for i in fleet.instances] == [new, new]
     ada = signed_in(fleet.url, "ada")
+    pending = ask_promote(ada, old)
     started = time.monotonic()
-    done = confirm_promote(ada, old)
+    done = confirm(ada, pending)
     assert done.status_code == 200 and old in done.text, done.text[:300]
-    seen: dict[str, float] = {}
-    while len(seen) < len(fleet.instances) and time.monotonic() - started < 10:
-        for instance in fleet.instances:
-            if instance.name not in seen and serving(instance) == old:
-                seen[instance.name] = time.monotonic() - started
-        time.sleep(0.02)
+    seen = served_after(fleet.instances, old, started)
     took_by = next(
         i.name
         for i in fleet.instances
         if done.headers["X-Request-ID"] in i.answered_ids()
     )
-    print(f"\npromote taken by {took_by}; served after {seen} s (from the click)")
+    print(f"\npromote taken by {took_by}; served after {seen} s (from the confirm)")
     assert len(seen) == 2 and max(seen.values()) <= PROMOTE_BUDGET_S, seen
     # A what-if asked of each instance directly is answered and logged by the new one.
-    log = PredictionLog(Database(url))
     for instance in fleet.instances:
-        answered = answered_request_id(
-            predict(at(ada, instance.base), app_context.service.defaults())
-        )
-        assert answered
-        with log.engine.connect() as connection:
-            row = connection.execute(
-                sa.select(predictions.c.model_version).where(
-                    predictions.c.request_id == answered
-                )
-            ).scalar()
-        assert row == old
-    log.database.dispose()
+        response = predict(at(ada, instance.base), app_context.service.defaults())
+        answered = answered_request_id(response)
+        assert answered and logged_version(url, answered) == old
