@@ -165,28 +165,30 @@ class Server:
         """Terminate the server, then kill any child it left (by pid, nothing else)."""
         if self.proc is None:
             return
-        try:
-            children = psutil.Process(self.proc.pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            children = []
-        self._terminate()
-        for child in children:
-            try:
-                child.kill()
-            except psutil.NoSuchProcess:
-                pass
+        stop_process(self.proc)
         self._log.close()
         self.proc = None
 
-    def _terminate(self) -> None:
-        if self.proc.poll() is not None:
-            return
-        self.proc.terminate()
+
+def stop_process(proc: subprocess.Popen, wait_s: float = 10) -> None:
+    """Terminate a process we started (killed if it does not end within `wait_s`), then
+    kill any child it left behind, by pid, nothing else."""
+    try:
+        children = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    if proc.poll() is None:
+        proc.terminate()
         try:
-            self.proc.wait(timeout=10)
+            proc.wait(timeout=wait_s)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+            proc.kill()
+            proc.wait(timeout=10)
+    for child in children:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
 
 
 def copy_aliases(to_url: str, real: Settings | None = None) -> None:

@@ -25,6 +25,32 @@ Backend = Literal["memory", "duckdb"]
 AUTO_DUCKDB_ROWS = 2_000_000
 
 
+class ViewCaches:
+    """The two caches of every backend's views: values of one view, and values of the full
+    data, shared by every view of it (the unfiltered view's values go there too)."""
+
+    _memo: dict
+    _view_cache: dict
+
+    @property
+    def unfiltered(self) -> bool:
+        raise NotImplementedError
+
+    def per_view(self, name: str, compute):
+        """Computed once per view; the unfiltered view's values are shared by every request."""
+        if self.unfiltered:
+            return self.memoized(f"all:{name}", compute)
+        if name not in self._view_cache:
+            self._view_cache[name] = compute()
+        return self._view_cache[name]
+
+    def memoized(self, name: str, compute):
+        """A value that depends only on the full data, computed once and shared by every view."""
+        if name not in self._memo:
+            self._memo[name] = compute()
+        return self._memo[name]
+
+
 class DatasetView(Protocol):
     """One filtered view of a dataset; filter() returns a new view."""
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from data.backend import ViewCaches
 from data.categories import category_order, integer_levels
 from data.filters import (
     FilterError,
@@ -205,7 +206,7 @@ def missing_rows(spec: DatasetSpec, numbers: dict) -> dict[str, np.ndarray]:
     return out
 
 
-class Dataset:
+class Dataset(ViewCaches):
     """One view of the data: the shared columns plus a row mask. filter() returns a new view."""
 
     def __init__(
@@ -221,19 +222,9 @@ class Dataset:
         self._memo = {} if memo is None else memo
         self._view_cache: dict = {}
 
-    def per_view(self, name: str, compute):
-        """Computed once per view; the unfiltered view's values are shared by every request."""
-        if self.mask is None:
-            return self.memoized(f"all:{name}", compute)
-        if name not in self._view_cache:
-            self._view_cache[name] = compute()
-        return self._view_cache[name]
-
-    def memoized(self, name: str, compute):
-        """A value that depends only on the full data, computed once and shared by every view."""
-        if name not in self._memo:
-            self._memo[name] = compute()
-        return self._memo[name]
+    @property
+    def unfiltered(self) -> bool:
+        return self.mask is None
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, spec: DatasetSpec, classes=()) -> Dataset:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 
+from data.backend import ViewCaches
 from data.categories import MAX_LEVELS, category_order
 from data.dataset import Dataset, _number_columns, _shortest, level_edges, spread_edges
 from data.duck_sql import MISSING, QUIET, literal_path, quoted, view_sql
@@ -158,7 +159,7 @@ def _coordinates(con, spec, files, categories) -> dict:
     return out
 
 
-class MetaMethods:
+class MetaMethods(ViewCaches):
     """A DuckDB view's answers from its metadata, the in-memory Dataset's words for them."""
 
     spec: DatasetSpec
@@ -218,15 +219,6 @@ class MetaMethods:
         """A new view with only the rows that match every filter."""
         return self._view(None if filters == Filters() else filters)
 
-    def per_view(self, name: str, compute):
-        """Computed once per view; the unfiltered view's values are shared."""
-        if self.filters is None:
-            return self.memoized(f"all:{name}", compute)
-        if name not in self._view_cache:
-            self._view_cache[name] = compute()
-        return self._view_cache[name]
-
-    def memoized(self, name: str, compute):
-        if name not in self._memo:
-            self._memo[name] = compute()
-        return self._memo[name]
+    @property
+    def unfiltered(self) -> bool:
+        return self.filters is None

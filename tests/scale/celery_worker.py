@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 
-from bench.server import ROOT
+from bench.server import ROOT, stop_process
 
 READY = " ready."  # celery's "celery@host ready." once it takes tasks
 
@@ -71,20 +71,6 @@ class CeleryWorker:
         """Stop it (warm shutdown), then kill any pool process it left, by pid."""
         if self.proc is None:
             return
-        try:
-            children = psutil.Process(self.proc.pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            children = []
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        for child in children:
-            try:
-                child.kill()
-            except psutil.NoSuchProcess:
-                pass
+        stop_process(self.proc, wait_s=20)
         self._log.close()
         self.proc = None

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.server import HOST, free_port
+from bench.server import HOST, free_port, stop_process
 
 START_TIMEOUT_S = 10.0
 
@@ -85,11 +85,6 @@ class RedisServer:
     def stop(self) -> None:
         if self.proc is None:
             return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+        stop_process(self.proc)
         self._log.close()
         self.proc = None
