@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from bench.server import stop_process
 from config import ROOT
 
 DEPLOY_NGINX = ROOT / "deploy" / "nginx"
@@ -123,11 +124,6 @@ class LiveNginx:
     def stop(self) -> None:
         if self.proc is None:
             return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+        stop_process(self.proc)
         self._stderr.close()
         self.proc = None
