@@ -133,15 +133,16 @@ def live_dataset(settings: Settings, spec, frame, info, service) -> LiveDataset:
         return LiveDataset(dataset)
     data_file = processed_path(settings, spec)
     home = cache_dir(settings.home, spec.name)
+    batched = frame is None  # the closure must not keep the frame alive
 
     def rescore(new: ModelService):  # the frame is read again, not kept in memory
-        if frame is None:
+        if batched:
             return batched_row_scores(new, data_file, spec, home)
         return row_scores(new, read_processed(data_file, spec)[0], data_file, home)
 
     scores = (
         batched_row_scores(service, data_file, spec, home)
-        if frame is None
+        if batched
         else row_scores(service, frame, data_file, home)
     )
     scored = dataset.with_scores(scores)

@@ -139,3 +139,9 @@ def test_a_promote_on_duckdb_is_rescored_in_batches(
     after = _scores_of(ctx)
     np.testing.assert_allclose(after, ctx.service.predict_frame(frame), atol=1e-6)
     assert not np.allclose(before, after)
+
+
+def test_the_in_memory_start_keeps_no_frame_for_its_rescore(app_context):
+    """The rescore reads the file again: its closure holds no frame after start."""
+    held = [cell.cell_contents for cell in app_context.data._rescore.__closure__]
+    assert not any(isinstance(value, pd.DataFrame) for value in held)
