@@ -15,6 +15,7 @@ import sys
 import time
 
 import dash
+import pandas as pd
 from flask import has_request_context
 from flask_wtf.csrf import generate_csrf
 
@@ -24,11 +25,11 @@ from components.libraries import PLOTLY_BUNDLE, defer_libraries, preload_plotly
 from config import Settings
 from context import AppContext
 from data.api_keys import ApiKeyStore
-from data.backend import choose_backend
+from data.backend import choose_backend, parquet_rows
 from data.dataset import Dataset
 from data.db import Database, DatabaseError
 from data.duck_dataset import DuckDataset
-from data.ingest import processed_path, read_processed
+from data.ingest import ProcessedInfo, checked_info, processed_path, read_processed
 from data.spec import SpecError, load_spec
 from data.spec_check import check_spec
 from data.stores import PredictionLog
@@ -37,11 +38,11 @@ from model.explain import Band
 from model.freshness import ensure_fresh
 from model.live_scores import LiveDataset
 from model.registry import ModelLoadError
-from model.row_scores import cache_dir, row_scores
+from model.row_scores import batched_row_scores, cache_dir, row_scores
 from model.service import ModelService
 from model.serving import ServingModels
 from model.shadow import ShadowScorer
-from model.train import load_processed, registry_for
+from model.train import processed_file, registry_for
 from server import (
     api,
     auth,
@@ -70,7 +71,7 @@ def build_context(settings: Settings, progress=print) -> AppContext:
     spec = load_spec(settings.spec_path)
     check_spec(spec)
     ensure_fresh(settings, spec, progress)
-    frame, info = load_processed(settings, spec, progress, build=settings.auto_build)
+    frame, info, rows = load_data(settings, spec, progress)
     database = Database(settings.database).migrate()
     models, prediction_log = serving_models(settings, spec, database)
     service = models.current()
@@ -80,7 +81,7 @@ def build_context(settings: Settings, progress=print) -> AppContext:
     # No connection is carried into forked workers: each opens its own on first use.
     database.dispose()
     progress(
-        f"[start] {spec.name}: {len(frame):,} rows, model {service.version}, ready in "
+        f"[start] {spec.name}: {rows:,} rows, model {service.version}, ready in "
         f"{time.perf_counter() - started:.1f}s"
     )
     return AppContext(
@@ -110,26 +111,48 @@ def serving_models(
     return models, prediction_log
 
 
+def load_data(
+    settings: Settings, spec, progress=print
+) -> tuple[pd.DataFrame | None, ProcessedInfo, int]:
+    """The processed frame (None for the DuckDB backend, which never reads it whole), its
+    info and its rows; the file is built first if missing and allowed."""
+    path = processed_file(settings, spec, progress, build=settings.auto_build)
+    rows = parquet_rows(path)
+    if choose_backend(spec.source.backend, rows) == "duckdb":
+        return None, checked_info(path, spec), rows
+    frame, info = read_processed(path, spec)
+    return frame, info, len(frame)
+
+
 def live_dataset(settings: Settings, spec, frame, info, service) -> LiveDataset:
-    """The dataset scored by the serving version, rescored when a promote changes it."""
+    """The dataset scored by the serving version, rescored when a promote changes it.
+    `frame` None: the DuckDB backend, scored in batches read from the file."""
     dataset = open_dataset(settings, spec, frame, info)
     if service.kind == "multiclass":  # the Overview shows class mixes, not scores
         dataset.precompute_full_view()  # before gunicorn forks: shared by its workers
         return LiveDataset(dataset)
     data_file = processed_path(settings, spec)
     home = cache_dir(settings.home, spec.name)
+    batched = frame is None  # the closure must not keep the frame alive
 
     def rescore(new: ModelService):  # the frame is read again, not kept in memory
+        if batched:
+            return batched_row_scores(new, data_file, spec, home)
         return row_scores(new, read_processed(data_file, spec)[0], data_file, home)
 
-    scored = dataset.with_scores(row_scores(service, frame, data_file, home))
+    scores = (
+        batched_row_scores(service, data_file, spec, home)
+        if batched
+        else row_scores(service, frame, data_file, home)
+    )
+    scored = dataset.with_scores(scores)
     scored.precompute_full_view()  # before gunicorn forks: shared by its workers
     return LiveDataset(scored, service.version, rescore)
 
 
 def open_dataset(settings: Settings, spec, frame, info):
-    """The spec's backend: arrays in memory, or DuckDB over the processed Parquet."""
-    if choose_backend(spec.source.backend, len(frame)) == "duckdb":
+    """Arrays in memory over `frame`, or (no frame) DuckDB over the processed Parquet."""
+    if frame is None:
         home = cache_dir(settings.home, spec.name)
         data_file = processed_path(settings, spec)
         return DuckDataset.open(spec, data_file, info.classes, work_dir=home)

@@ -14,7 +14,7 @@ import importlib.metadata
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +32,8 @@ from data.target import classes_of, encode, label_text
 
 LOADERS: dict[str, Callable[..., pd.DataFrame]] = {"flights": load_flights}
 META_KEY = b"flightdeck"
+# Rows per batch when the processed file is read in parts (~100 MB of pandas frame).
+BATCH_ROWS = 200_000
 
 
 class ProcessedInfo(BaseModel):
@@ -138,15 +140,42 @@ def processed_info(path: Path) -> ProcessedInfo | None:
         return None
 
 
-def read_processed(path: Path, spec: DatasetSpec) -> tuple[pd.DataFrame, ProcessedInfo]:
-    """The processed frame with its target's classes in model order, and its info."""
+def checked_info(path: Path, spec: DatasetSpec) -> ProcessedInfo:
+    """The processed file's info, from its footer; a file without one must be rebuilt."""
     info = processed_info(path)
     if info is None:
         raise SpecError(spec.file, [f"{path} is from an older build; rebuild it"])
-    frame = pd.read_parquet(path)
+    return info
+
+
+def as_processed(
+    frame: pd.DataFrame, spec: DatasetSpec, info: ProcessedInfo
+) -> pd.DataFrame:
+    """Rows read from the processed file as every step reads them: classes in model order."""
     if info.classes:
         frame[spec.target] = encode(frame[spec.target].astype("string"), info.classes)
-    return frame, info
+    return frame
+
+
+def read_processed(path: Path, spec: DatasetSpec) -> tuple[pd.DataFrame, ProcessedInfo]:
+    """The processed frame with its target's classes in model order, and its info."""
+    info = checked_info(path, spec)
+    return as_processed(pd.read_parquet(path), spec, info), info
+
+
+def processed_batches(
+    path: Path, spec: DatasetSpec, batch_rows: int = BATCH_ROWS
+) -> Iterator[pd.DataFrame]:
+    """The processed frame in order, `batch_rows` rows at a time, each as read_processed
+    gives it (so data bigger than memory is scored without holding it whole)."""
+    info = checked_info(path, spec)
+    parquet = pq.ParquetFile(path)
+    schema = (
+        parquet.schema_arrow
+    )  # its pandas metadata: the same dtypes as read_parquet
+    for batch in parquet.iter_batches(batch_size=batch_rows):
+        rows = pa.Table.from_batches([batch], schema=schema).to_pandas()
+        yield as_processed(rows, spec, info)
 
 
 def ingest(

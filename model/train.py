@@ -11,6 +11,7 @@ import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -60,6 +61,13 @@ def load_processed(
     settings: Settings, spec: DatasetSpec, progress=print, build: bool = True
 ) -> tuple[pd.DataFrame, ProcessedInfo]:
     """The processed frame and its info, built from the source first if missing and allowed."""
+    return read_processed(processed_file(settings, spec, progress, build), spec)
+
+
+def processed_file(
+    settings: Settings, spec: DatasetSpec, progress=print, build: bool = True
+) -> Path:
+    """The processed file's path, built from the source first if missing and allowed."""
     path = processed_path(settings, spec)
     if not path.is_file():
         if not build:
@@ -68,7 +76,7 @@ def load_processed(
                 "(or start with FLIGHTDECK_AUTO_BUILD=1)"
             )
         ingest(settings, spec, progress=progress)
-    return read_processed(path, spec)
+    return path
 
 
 def split(frame: pd.DataFrame, spec: DatasetSpec) -> dict[str, pd.DataFrame]:
