@@ -15,7 +15,6 @@ import sys
 import time
 
 import dash
-import pandas as pd
 from flask import has_request_context
 from flask_wtf.csrf import generate_csrf
 
@@ -25,24 +24,19 @@ from components.libraries import PLOTLY_BUNDLE, defer_libraries, preload_plotly
 from config import Settings
 from context import AppContext
 from data.api_keys import ApiKeyStore
-from data.backend import choose_backend, parquet_rows
-from data.dataset import Dataset
 from data.db import Database, DatabaseError
-from data.duck_dataset import DuckDataset
-from data.ingest import ProcessedInfo, checked_info, processed_path, read_processed
 from data.spec import SpecError, load_spec
 from data.spec_check import check_spec
 from data.stores import PredictionLog
 from data.users import UserStore
 from model.explain import Band
 from model.freshness import ensure_fresh
-from model.live_scores import LiveDataset
+from model.live_scores import live_dataset, load_data
 from model.registry import ModelLoadError
-from model.row_scores import batched_row_scores, cache_dir, row_scores
 from model.service import ModelService
 from model.serving import ServingModels
 from model.shadow import ShadowScorer
-from model.train import processed_file, registry_for
+from model.train import registry_for
 from server import (
     api,
     auth,
@@ -109,54 +103,6 @@ def serving_models(
         shadow=ShadowScorer(prediction_log, settings.shadow),
     )
     return models, prediction_log
-
-
-def load_data(
-    settings: Settings, spec, progress=print
-) -> tuple[pd.DataFrame | None, ProcessedInfo, int]:
-    """The processed frame (None for the DuckDB backend, which never reads it whole), its
-    info and its rows; the file is built first if missing and allowed."""
-    path = processed_file(settings, spec, progress, build=settings.auto_build)
-    rows = parquet_rows(path)
-    if choose_backend(spec.source.backend, rows) == "duckdb":
-        return None, checked_info(path, spec), rows
-    frame, info = read_processed(path, spec)
-    return frame, info, len(frame)
-
-
-def live_dataset(settings: Settings, spec, frame, info, service) -> LiveDataset:
-    """The dataset scored by the serving version, rescored when a promote changes it.
-    `frame` None: the DuckDB backend, scored in batches read from the file."""
-    dataset = open_dataset(settings, spec, frame, info)
-    if service.kind == "multiclass":  # the Overview shows class mixes, not scores
-        dataset.precompute_full_view()  # before gunicorn forks: shared by its workers
-        return LiveDataset(dataset)
-    data_file = processed_path(settings, spec)
-    home = cache_dir(settings.home, spec.name)
-    batched = frame is None  # the closure must not keep the frame alive
-
-    def rescore(new: ModelService):  # the frame is read again, not kept in memory
-        if batched:
-            return batched_row_scores(new, data_file, spec, home)
-        return row_scores(new, read_processed(data_file, spec)[0], data_file, home)
-
-    scores = (
-        batched_row_scores(service, data_file, spec, home)
-        if batched
-        else row_scores(service, frame, data_file, home)
-    )
-    scored = dataset.with_scores(scores)
-    scored.precompute_full_view()  # before gunicorn forks: shared by its workers
-    return LiveDataset(scored, service.version, rescore)
-
-
-def open_dataset(settings: Settings, spec, frame, info):
-    """Arrays in memory over `frame`, or (no frame) DuckDB over the processed Parquet."""
-    if frame is None:
-        home = cache_dir(settings.home, spec.name)
-        data_file = processed_path(settings, spec)
-        return DuckDataset.open(spec, data_file, info.classes, work_dir=home)
-    return Dataset.from_frame(frame, spec, info.classes)
 
 
 def service_maker(settings: Settings, spec, prediction_log):

@@ -245,7 +245,7 @@ class Dataset(ViewCaches):
         """Compute the unfiltered view's per-row arrays now, not on the first request;
         returns their size in bytes.
 
-        Computed at start-up (app.live_dataset), they are built once in gunicorn's
+        Computed at start-up (model.live_scores.live_dataset), they are built once in gunicorn's
         preloaded master and shared by every worker; computed on first use, each worker
         built its own copy (~28 MB each for the flights).
         """

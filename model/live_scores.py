@@ -13,9 +13,16 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 
+from config import Settings
+from data.backend import choose_backend, parquet_rows
 from data.dataset import Dataset
+from data.duck_dataset import DuckDataset
+from data.ingest import ProcessedInfo, checked_info, processed_path, read_processed
+from model.row_scores import batched_row_scores, cache_dir, row_scores
 from model.service import ModelService
+from model.train import processed_file
 
 log = logging.getLogger("flightdeck.scores")
 
@@ -63,3 +70,51 @@ class LiveDataset:
             self._dataset = self._dataset.with_scores(scores)
             self.version = service.version
         log.info("row scores now from %s", service.version)
+
+
+def load_data(
+    settings: Settings, spec, progress=print
+) -> tuple[pd.DataFrame | None, ProcessedInfo, int]:
+    """The processed frame (None for the DuckDB backend, which never reads it whole), its
+    info and its rows; the file is built first if missing and allowed."""
+    path = processed_file(settings, spec, progress, build=settings.auto_build)
+    rows = parquet_rows(path)
+    if choose_backend(spec.source.backend, rows) == "duckdb":
+        return None, checked_info(path, spec), rows
+    frame, info = read_processed(path, spec)
+    return frame, info, len(frame)
+
+
+def live_dataset(settings: Settings, spec, frame, info, service) -> LiveDataset:
+    """The dataset scored by the serving version, rescored when a promote changes it.
+    `frame` None: the DuckDB backend, scored in batches read from the file."""
+    dataset = open_dataset(settings, spec, frame, info)
+    if service.kind == "multiclass":  # the Overview shows class mixes, not scores
+        dataset.precompute_full_view()  # before gunicorn forks: shared by its workers
+        return LiveDataset(dataset)
+    data_file = processed_path(settings, spec)
+    home = cache_dir(settings.home, spec.name)
+    batched = frame is None  # the closure must not keep the frame alive
+
+    def rescore(new: ModelService):  # the frame is read again, not kept in memory
+        if batched:
+            return batched_row_scores(new, data_file, spec, home)
+        return row_scores(new, read_processed(data_file, spec)[0], data_file, home)
+
+    scores = (
+        batched_row_scores(service, data_file, spec, home)
+        if batched
+        else row_scores(service, frame, data_file, home)
+    )
+    scored = dataset.with_scores(scores)
+    scored.precompute_full_view()  # before gunicorn forks: shared by its workers
+    return LiveDataset(scored, service.version, rescore)
+
+
+def open_dataset(settings: Settings, spec, frame, info):
+    """Arrays in memory over `frame`, or (no frame) DuckDB over the processed Parquet."""
+    if frame is None:
+        home = cache_dir(settings.home, spec.name)
+        data_file = processed_path(settings, spec)
+        return DuckDataset.open(spec, data_file, info.classes, work_dir=home)
+    return Dataset.from_frame(frame, spec, info.classes)
