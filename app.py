@@ -17,6 +17,7 @@ import time
 import dash
 from flask import has_request_context
 from flask_wtf.csrf import generate_csrf
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
 from components.layout import PAGES, shell, validation_layout
@@ -88,6 +89,17 @@ def build_context(settings: Settings, progress=print) -> AppContext:
         users=UserStore(database),
         api_keys=ApiKeyStore(database),
     )
+
+
+def trust_proxies(server, proxies: int) -> None:
+    """Behind `proxies` reverse proxies (nginx: 1), the client's address, scheme and host
+    come from their X-Forwarded-* headers, so the sign-in limit per address and /metrics'
+    loopback check see the client, not the proxy. Never set it without
+    a proxy in front: a client could then claim any address."""
+    if proxies:
+        server.wsgi_app = ProxyFix(
+            server.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
 
 
 def serving_models(
@@ -172,6 +184,7 @@ def create_app(
     door.register(app, settings, roles, ctx.api_keys)
     busy.register(app.server, settings.busy_limit)
     headers.register(app, tls=settings.cookie_secure)
+    trust_proxies(app.server, settings.trusted_proxies)
     health.register(app.server, ctx)
     batch_files.register(app.server, ctx)
     reports.register(app.server, ctx)

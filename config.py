@@ -76,6 +76,9 @@ class Settings:
     )
     artifacts: str = ""  # FLIGHTDECK_ARTIFACTS: a folder or fsspec URL; unset: home
     redis_url: str = ""  # background jobs on Celery workers via Redis; unset: diskcache
+    trusted_proxies: int = (
+        0  # proxies in front whose X-Forwarded-* headers are believed
+    )
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -105,6 +108,7 @@ class Settings:
             metrics_token=env.get("FLIGHTDECK_METRICS_TOKEN") or "",
             chromium=env.get("FLIGHTDECK_CHROMIUM") or "",
             busy_limit=_number(env, "FLIGHTDECK_BUSY_LIMIT", 2, zero_ok=True),
+            trusted_proxies=_number(env, "FLIGHTDECK_TRUSTED_PROXIES", 0, zero_ok=True),
             artifacts=(env.get("FLIGHTDECK_ARTIFACTS") or "").strip(),
             redis_url=(env.get("REDIS_URL") or "").strip(),
         )

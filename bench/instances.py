@@ -52,6 +52,7 @@ class Instance(Server):
             "FLIGHTDECK_AUTH": "on",
             "BIND_HOST": HOST,
             "WEB_CONCURRENCY": str(workers),
+            "FLIGHTDECK_TRUSTED_PROXIES": "1",  # nginx in front, as deploy/ sets it
             **shared,
         }
         super().__init__(name, [sys.executable, *GUNICORN], env, home / "server.log")

@@ -87,6 +87,33 @@ def test_without_a_token_only_loopback_may_scrape(small_settings, app_context):
     )
 
 
+def test_behind_a_trusted_proxy_the_client_is_the_forwarded_address(
+    small_settings, app_context
+):
+    """nginx on this machine forwards a far client: with FLIGHTDECK_TRUSTED_PROXIES=1 the
+    app sees that client, so /metrics' loopback rule does not let it in through nginx."""
+    forwarded = {"X-Forwarded-For": "203.0.113.9"}
+    from_nginx = {"REMOTE_ADDR": "127.0.0.1"}
+    trusting = _app(small_settings, app_context, trusted_proxies=1).server.test_client()
+    far = trusting.get("/metrics", headers=forwarded, environ_base=from_nginx)
+    assert far.status_code == 403
+    assert trusting.get("/metrics", environ_base=from_nginx).status_code == 200
+    # Without a proxy to trust, the header is anybody's word and is ignored.
+    plain = _app(small_settings, app_context).server.test_client()
+    assert (
+        plain.get("/metrics", headers=forwarded, environ_base=from_nginx).status_code
+        == 200
+    )
+    far_client = {"REMOTE_ADDR": "203.0.113.9"}
+    claims_loopback = {"X-Forwarded-For": "127.0.0.1"}
+    assert (
+        plain.get(
+            "/metrics", headers=claims_loopback, environ_base=far_client
+        ).status_code
+        == 403
+    )
+
+
 def test_two_apps_in_one_process_keep_their_own_counts(small_settings, app_context):
     first = _app(small_settings, app_context).server.test_client()
     second = _app(small_settings, app_context).server.test_client()
