@@ -92,14 +92,7 @@ class Server:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "w", encoding="utf-8")
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            self.argv,
-            cwd=ROOT,
-            env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
+        self.proc = start_process(self.argv, self._log, self.env)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -168,6 +161,19 @@ class Server:
         stop_process(self.proc)
         self._log.close()
         self.proc = None
+
+
+def start_process(argv: list[str], log, env: dict | None = None) -> subprocess.Popen:
+    """A process of ours from the project's folder, its output (both streams) in `log`,
+    nothing on its stdin; `stop_process` ends it."""
+    return subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def stop_process(proc: subprocess.Popen, wait_s: float = 10) -> None:

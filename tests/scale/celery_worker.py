@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 
-from bench.server import ROOT, stop_process
+from bench.server import ROOT, start_process, stop_process
 
 READY = " ready."  # celery's "celery@host ready." once it takes tasks
 
@@ -42,18 +42,14 @@ class CeleryWorker:
 
     def start(self, timeout: float = 90) -> CeleryWorker:
         self._log = open(self.log_path, "w", encoding="utf-8")
-        self.proc = subprocess.Popen(
-            self.argv,
-            cwd=ROOT,
-            env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
+        self.proc = start_process(self.argv, self._log, self.env)
         deadline = time.monotonic() + timeout
         while READY not in self.log():
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the celery worker did not start:\n{self.log()}")
+            time.sleep(
+                0.05
+            )  # not a busy loop rereading the log while the worker starts
             time.sleep(0.2)
         return self
 

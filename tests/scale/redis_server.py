@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.server import HOST, free_port, stop_process
+from bench.server import HOST, free_port, start_process, stop_process
 
 START_TIMEOUT_S = 10.0
 
@@ -62,9 +62,7 @@ class RedisServer:
 
     def start(self) -> RedisServer:
         self._log = open(self.log_path, "w", encoding="utf-8")
-        self.proc = subprocess.Popen(
-            self.argv, stdout=self._log, stderr=subprocess.STDOUT
-        )
+        self.proc = start_process(self.argv, self._log)
         self._wait_ping()
         return self
 
